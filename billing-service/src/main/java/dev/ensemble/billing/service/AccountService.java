@@ -6,7 +6,9 @@ import dev.ensemble.web.ApiException;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
+import dev.ensemble.billing.config.BillingConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -16,7 +18,8 @@ import java.util.UUID;
 @ApplicationScoped
 public class AccountService {
 
-    public static final String DEFAULT_CURRENCY = "USD";
+    @Inject
+    BillingConfig config;
 
     public record AccountView(UUID userId, String currency, BigDecimal balance, Instant openedAt) {
     }
@@ -29,7 +32,7 @@ public class AccountService {
             }
             Account account = new Account();
             account.userId = user.userId();
-            account.currency = DEFAULT_CURRENCY;
+            account.currency = config.defaultCurrency();
             account.email = user.email();
             account.openedAt = Instant.now();
             return account.persist();

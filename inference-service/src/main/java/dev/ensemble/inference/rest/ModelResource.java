@@ -30,6 +30,9 @@ public class ModelResource {
     @Inject
     JsonWebToken jwt;
 
+    @Inject
+    dev.ensemble.inference.config.InferenceConfig config;
+
     public record ModelView(UUID modelId, String name, String version, String format, String framework,
                             String status, long sizeBytes, boolean gpuRequired, String error,
                             Instant createdAt) {
@@ -46,8 +49,8 @@ public class ModelResource {
     @WithSession
     public Uni<ModelPage> list(@QueryParam("limit") @DefaultValue("50") int limit,
                                @QueryParam("offset") @DefaultValue("0") int offset) {
-        if (limit < 1 || limit > 500) {
-            throw ApiException.badRequest("limit", "must be between 1 and 500");
+        if (limit < 1 || limit > config.maxPageSize()) {
+            throw ApiException.badRequest("limit", "must be between 1 and " + config.maxPageSize());
         }
         if (offset < 0) {
             throw ApiException.badRequest("offset", "must not be negative");

@@ -32,6 +32,9 @@ public class JobResource {
     @Inject
     JsonWebToken jwt;
 
+    @Inject
+    dev.ensemble.job.config.JobConfig config;
+
     public record JobView(UUID jobId, String type, String status, String queue, String modelType,
                           double progress, Instant createdAt, Instant startedAt, Instant completedAt) {
         static JobView of(Job j) {
@@ -48,8 +51,8 @@ public class JobResource {
     public Uni<JobPage> list(@QueryParam("status") String status,
                              @QueryParam("limit") @DefaultValue("50") int limit,
                              @QueryParam("offset") @DefaultValue("0") int offset) {
-        if (limit < 1 || limit > 500) {
-            throw ApiException.badRequest("limit", "must be between 1 and 500");
+        if (limit < 1 || limit > config.maxPageSize()) {
+            throw ApiException.badRequest("limit", "must be between 1 and " + config.maxPageSize());
         }
         if (offset < 0) {
             throw ApiException.badRequest("offset", "must not be negative");
