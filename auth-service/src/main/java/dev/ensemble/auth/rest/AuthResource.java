@@ -16,6 +16,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -68,10 +69,12 @@ public class AuthResource {
     public record UserEnvelope(UserView user) {
     }
 
-    public record Tokens(String accessToken, String tokenType, long expiresIn) {
+    public record Tokens(String accessToken, String refreshToken, String tokenType, long expiresIn) {
     }
 
-    public record LoginResponse(UserView user, Tokens tokens, String accessToken, String tokenType, long expiresIn) {
+    /** AIServe.Farm's {user, tokens} and, at the top level, the OAuth2 fields AIMOS and Ai-semble read. */
+    public record LoginResponse(UserView user, Tokens tokens, String accessToken, String refreshToken,
+                                String tokenType, long expiresIn) {
     }
 
     @POST
@@ -83,18 +86,62 @@ public class AuthResource {
                 .map(user -> Response.status(201).entity(new UserEnvelope(UserView.of(user))).build());
     }
 
+    public record RefreshRequest(@NotBlank(message = "is required") String refreshToken) {
+    }
+
     @POST
     @Path("/login")
-    public Uni<LoginResponse> login(@Valid @NotNull(message = "request body is required") LoginRequest req) {
+    public Uni<LoginResponse> login(@Valid @NotNull(message = "request body is required") LoginRequest req,
+                                    HttpServerRequest http) {
         String id = req.email() != null && !req.email().isBlank() ? req.email() : req.username();
         if (id == null || id.isBlank()) {
             throw ApiException.badRequest("email", "email or username is required");
         }
-        return auth.login(id.trim(), req.password()).map(user -> {
-            String token = tokens.accessToken(user);
-            long ttl = tokens.accessTokenSeconds();
-            return new LoginResponse(UserView.of(user), new Tokens(token, "bearer", ttl), token, "bearer", ttl);
-        });
+        return auth.login(id.trim(), req.password(), clientAddress(http)).map(this::tokens);
+    }
+
+    /** AIMOS's OAuth2-style form login: {@code username=...&password=...}. */
+    @POST
+    @Path("/login")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Uni<LoginResponse> formLogin(@FormParam("username") String username, @FormParam("password") String password,
+                                        HttpServerRequest http) {
+        if (username == null || username.isBlank()) {
+            throw ApiException.badRequest("username", "is required");
+        }
+        if (password == null || password.isEmpty()) {
+            throw ApiException.badRequest("password", "is required");
+        }
+        return auth.login(username.trim(), password, clientAddress(http)).map(this::tokens);
+    }
+
+    @POST
+    @Path("/refresh")
+    public Uni<LoginResponse> refresh(@Valid @NotNull(message = "request body is required") RefreshRequest req) {
+        return auth.refresh(req.refreshToken()).map(this::tokens);
+    }
+
+    @POST
+    @Path("/logout")
+    public Uni<Response> logout(@Valid @NotNull(message = "request body is required") RefreshRequest req) {
+        return auth.logout(req.refreshToken()).replaceWith(Response.noContent().build());
+    }
+
+    private LoginResponse tokens(AuthService.Session session) {
+        String token = tokens.accessToken(session.user());
+        long ttl = tokens.accessTokenSeconds();
+        return new LoginResponse(UserView.of(session.user()),
+                new Tokens(token, session.refreshToken(), "bearer", ttl),
+                token, session.refreshToken(), "bearer", ttl);
+    }
+
+    /** The client's address: the first X-Forwarded-For hop set by the gateway, else the peer. */
+    static String clientAddress(HttpServerRequest http) {
+        String forwarded = http.getHeader("X-Forwarded-For");
+        if (forwarded != null && !forwarded.isBlank()) {
+            return forwarded.split(",")[0].trim();
+        }
+        return http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
     }
 
     @GET

@@ -31,20 +31,28 @@ public class AuthService {
     @Inject
     Outbox outbox;
 
+    @Inject
+    RefreshTokens refreshTokens;
+
+    @Inject
+    LoginThrottle throttle;
+
     public record Registration(String email, String username, String name, String password) {
     }
 
     @WithTransaction
     public Uni<User> register(Registration r, String requestId) {
-        Uni<User> emailTaken = User.findByEmail(r.email());
-        Uni<User> usernameTaken = r.username() == null ? Uni.createFrom().nullItem() : User.findByUsername(r.username());
-        return Uni.combine().all().unis(emailTaken, usernameTaken).asTuple()
-                .chain(found -> {
-                    if (found.getItem1() != null) {
+        // One session runs one query at a time: look the two up in turn.
+        return User.findByEmail(r.email())
+                .chain(byEmail -> {
+                    if (byEmail != null) {
                         throw new ApiException(409, ErrorCode.CONFLICT, "email: already registered",
                                 java.util.List.of(new dev.ensemble.web.Problem.FieldError("email", "already registered")));
                     }
-                    if (found.getItem2() != null) {
+                    return r.username() == null ? Uni.createFrom().<User>nullItem() : User.findByUsername(r.username());
+                })
+                .chain(byUsername -> {
+                    if (byUsername != null) {
                         throw new ApiException(409, ErrorCode.CONFLICT, "username: already taken",
                                 java.util.List.of(new dev.ensemble.web.Problem.FieldError("username", "already taken")));
                     }
@@ -65,19 +73,52 @@ public class AuthService {
                         new UserRegistered(user.id, user.email, user.name, user.username)));
     }
 
-    /** The user for these credentials; a wrong password and an unknown account fail alike. */
+    /** A signed-in user with the refresh token that was issued with the access token. */
+    public record Session(User user, String refreshToken) {
+    }
+
+    /**
+     * Checks the credentials and opens a session. A wrong password and an unknown account fail
+     * alike; repeated failures for the account or from the address are throttled.
+     */
     @WithTransaction
-    public Uni<User> login(String emailOrUsername, String password) {
+    public Uni<Session> login(String emailOrUsername, String password, String address) {
+        String account = emailOrUsername.toLowerCase();
+        throttle.check(account, address);
         Uni<User> lookup = emailOrUsername.contains("@")
                 ? User.findByEmail(emailOrUsername) : User.findByUsername(emailOrUsername);
         return lookup.chain(user -> verify(password, user == null ? DUMMY_HASH : user.passwordHash)
-                .map(ok -> {
+                .chain(ok -> {
                     if (!ok || user == null || !user.active) {
+                        throttle.failed(account, address);
                         throw new ApiException(401, "AUTH_INVALID", "invalid credentials");
                     }
+                    throttle.succeeded(account);
                     user.lastLogin = Instant.now();
-                    return user;
+                    return refreshTokens.issue(user.id, null).map(rt -> new Session(user, rt.token()));
                 }));
+    }
+
+    /** Spends a refresh token for a new session of the same family; a replayed token revokes the family. */
+    public Uni<Session> refresh(String refreshToken) {
+        return rotate(refreshToken).onItem().ifNull().failWith(() ->
+                new ApiException(401, "AUTH_INVALID", "refresh token is invalid, expired or revoked"));
+    }
+
+    @WithTransaction
+    Uni<Session> rotate(String refreshToken) {
+        return refreshTokens.rotate(refreshToken).chain(rt -> rt == null ? Uni.createFrom().nullItem()
+                : User.<User>findById(rt.userId()).map(user -> {
+            if (user == null || !user.active) {
+                throw new ApiException(401, "AUTH_INVALID", "account is disabled");
+            }
+            return new Session(user, rt.token());
+        }));
+    }
+
+    @WithTransaction
+    public Uni<Void> logout(String refreshToken) {
+        return refreshTokens.revoke(refreshToken);
     }
 
     @WithSession

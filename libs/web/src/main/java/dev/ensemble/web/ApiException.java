@@ -8,6 +8,7 @@ public class ApiException extends RuntimeException {
     private final int status;
     private final String code;
     private final transient List<Problem.FieldError> errors;
+    private final transient java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
 
     public ApiException(int status, String code, String message) {
         this(status, code, message, List.of());
@@ -31,6 +32,16 @@ public class ApiException extends RuntimeException {
 
     public static ApiException conflict(String message) {
         return new ApiException(409, ErrorCode.CONFLICT, message);
+    }
+
+    /** Adds a response header to the problem answer (e.g. {@code Retry-After}). */
+    public ApiException withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public java.util.Map<String, String> headers() {
+        return headers;
     }
 
     public int status() {

@@ -29,7 +29,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response apiException(ApiException e, ContainerRequestContext ctx, HttpServerRequest req) {
-        return respond(ctx, req, e.status(), e.code(), e.getMessage(), e.errors());
+        Response response = respond(ctx, req, e.status(), e.code(), e.getMessage(), e.errors());
+        e.headers().forEach((name, value) -> response.getHeaders().putSingle(name, value));
+        return response;
     }
 
     @ServerExceptionMapper
@@ -125,9 +127,28 @@ public class ProblemMappers {
         if (root instanceof ApiException api) {
             return apiException(api, ctx, req);
         }
+        if (isUniqueViolation(e)) {
+            // Two concurrent requests raced past a uniqueness check; the database kept one.
+            return respond(ctx, req, 409, ErrorCode.CONFLICT, "a resource with these values already exists",
+                    List.of());
+        }
         LOG.errorf(e, "request %s %s failed", req.method(), req.path());
         return respond(ctx, req, 500, ErrorCode.INTERNAL_ERROR,
                 "internal error; quote the request id when reporting it", List.of());
+    }
+
+    /** PostgreSQL's unique_violation (SQLSTATE 23505), however the driver or Hibernate wrapped it. */
+    static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && m.contains("23505")) {
+                return true;
+            }
+            if (t.getCause() == null) {
+                break;
+            }
+        }
+        return false;
     }
 
     static Response respond(ContainerRequestContext ctx, HttpServerRequest req, int status, String code,
