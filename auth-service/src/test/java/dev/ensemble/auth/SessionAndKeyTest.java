@@ -120,4 +120,20 @@ class SessionAndKeyTest {
                 .post("/api/v1/auth/login")
                 .then().statusCode(429).header("Retry-After", notNullValue()).body("code", is("RATE_LIMITED"));
     }
+
+    @Test
+    void theOperatorNamesTheFirstAdmin() {
+        given().contentType(ContentType.JSON)
+                .body("{\"email\":\"root@example.com\",\"password\":\"secure_password123\"}")
+                .post("/api/v1/auth/register").then().statusCode(anyOf(is(201), is(409)));
+        String token = given().contentType(ContentType.JSON)
+                .body("{\"email\":\"root@example.com\",\"password\":\"secure_password123\"}")
+                .post("/api/v1/auth/login").then().statusCode(200).body("user.is_admin", is(true))
+                .extract().path("access_token");
+        given().auth().oauth2(token).get("/api/v1/auth/me").then().statusCode(200).body("is_admin", is(true));
+        Account plain = register();
+        login(plain);
+        given().auth().oauth2(login(plain).getString("access_token")).get("/api/v1/auth/me")
+                .then().body("is_admin", is(false));
+    }
 }

@@ -15,6 +15,12 @@ public interface AuthConfig {
     /** The {@code iss} of every token; services verify it. */
     String issuer();
 
+    /**
+     * Accounts made admins when they sign in: how an operator creates the first admin (register the
+     * account, set ENSEMBLE_ADMIN_EMAILS, restart, log in). There is no built-in admin password.
+     */
+    java.util.Optional<java.util.Set<String>> adminEmails();
+
     /** Lifetime of an access token. */
     @WithDefault("PT1H")
     Duration accessTokenTtl();

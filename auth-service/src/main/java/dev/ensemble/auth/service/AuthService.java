@@ -37,6 +37,9 @@ public class AuthService {
     @Inject
     LoginThrottle throttle;
 
+    @Inject
+    dev.ensemble.auth.config.AuthConfig config;
+
     public record Registration(String email, String username, String name, String password) {
     }
 
@@ -95,6 +98,10 @@ public class AuthService {
                     }
                     throttle.succeeded(account);
                     user.lastLogin = Instant.now();
+                    if (!user.admin && config.adminEmails().map(a -> a.stream()
+                            .anyMatch(e -> e.equalsIgnoreCase(user.email))).orElse(false)) {
+                        user.admin = true;
+                    }
                     return refreshTokens.issue(user.id, null).map(rt -> new Session(user, rt.token()));
                 }));
     }
