@@ -61,8 +61,10 @@ public class OutboxRelay {
         }
     }
 
-    @Scheduled(every = "${ensemble.outbox.poll-interval:1s}", delayed = "2s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    // Not before start-up completes: the emitter's channel is wired during start-up.
+    @Scheduled(every = "${ensemble.outbox.poll-interval:1s}", delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> poll() {
         return relayNow().onFailure().invoke(e -> LOG.warnf("outbox relay pass failed: %s", e.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid();
@@ -105,7 +107,8 @@ public class OutboxRelay {
     }
 
     /** Sent rows are kept a day for inspection, then removed. */
-    @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> purge() {
         return Panache.withTransaction(() -> OutboxEvent.delete("sentAt < ?1",
                 Instant.now().minus(Duration.ofDays(1)))).replaceWithVoid();
