@@ -190,15 +190,16 @@ public final class GatewayOverhead {
         StringBuilder md = new StringBuilder();
         md.append("# Gateway overhead\n\n");
         md.append("The same `GET` sent straight to a service and through the gateway; *added* is gateway minus "
-                + "direct. Budget (docs/design brief): added p50 < 1 ms and p99 < 5 ms. The floor for one "
+                + "direct. Budget (design brief): added p50 < 1 ms and p99 < 5 ms. The floor for one "
                 + "proxy hop on this machine is nginx: about +0.04 ms p50 at 1 client, +0.3 ms at 16 and "
                 + "+1.1 ms at 64.\n\n");
         md.append("- Date: ").append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE))
                 .append("\n");
         md.append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores (")
                 .append(cpuModel()).append("), ").append(memory()).append(", Java ")
-                .append(System.getProperty("java.version")).append("; shared with other work: load average ")
-                .append(loadBefore).append(" before, ").append(loadAfter).append(" after\n");
+                .append(System.getProperty("java.version")).append("; the machine is shared: load average ")
+                .append(loadBefore).append(" (1/5/15 min) before the run, ").append(loadAfter)
+                .append(" after it (the run itself adds about 4 to 5)\n");
         md.append("- Setup: ").append(setup).append("\n");
         md.append("- Load: closed loop, each client one keep-alive HTTP/1.1 connection (Vert.x client on one "
                 + "event loop, in the same machine); ").append(o.warmup.toSeconds()).append(" s warm-up, then ")

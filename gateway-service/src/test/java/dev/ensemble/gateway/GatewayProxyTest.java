@@ -339,6 +339,22 @@ class GatewayProxyTest {
     }
 
     @Test
+    void aClientThatGoesAwayCancelsTheRequestToTheService() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", gateway.getPort())) {
+            socket.getOutputStream().write(("GET /api/v1/jobs/hang?gone=1 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            Thread.sleep(200);
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String metrics = given().accept("text/plain").get("/metrics").then().extract().asString();
+            assertTrue(metrics.contains("ensemble_gateway_proxy_failures_total{reason=\"client_gone\",upstream=\"job\""),
+                    "no client_gone recorded");
+            assertTrue(metrics.contains("ensemble_gateway_proxy_active{upstream=\"job\",} 0.0"), "exchange still active");
+        });
+    }
+
+    @Test
     void answers504WhenTheServiceDoesNotAnswerInTime() {
         long t0 = System.nanoTime();
         given().get("/api/v1/jobs/hang").then()

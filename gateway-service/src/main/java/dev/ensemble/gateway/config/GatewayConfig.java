@@ -44,12 +44,12 @@ public interface GatewayConfig {
     @WithDefault("3s")
     Duration connectTimeout();
 
-    /** Keep-alive connections per upstream. */
-    @WithDefault("256")
+    /** Keep-alive connections per upstream and event loop (each event loop keeps its own pool). */
+    @WithDefault("128")
     int maxConnections();
 
-    /** Requests that may wait for a connection per upstream before the gateway answers 503. */
-    @WithDefault("2048")
+    /** Requests that may wait for a connection per upstream and event loop before the gateway answers 503. */
+    @WithDefault("1024")
     int maxWaitQueue();
 
     /** How long an idle keep-alive connection to an upstream is kept. */

@@ -57,7 +57,7 @@ final class Exchange {
         this.response = ctx.response();
         this.route = route;
         this.upstream = route.upstream();
-        this.requestId = RequestIds.resolve(request.getHeader(ProxyHeaders.X_REQUEST_ID));
+        this.requestId = requestId(request);
     }
 
     void start() {
@@ -112,7 +112,7 @@ final class Exchange {
         ProxyHeaders.cleanRequest(headers);
         headers.set(ProxyHeaders.X_REQUEST_ID, requestId);
         String forwardedFor = request.getHeader(ProxyHeaders.X_FORWARDED_FOR);
-        String remote = request.remoteAddress() == null ? "unknown" : request.remoteAddress().host();
+        String remote = remoteAddress(request);
         headers.set(ProxyHeaders.X_FORWARDED_FOR, forwardedFor == null ? remote : forwardedFor + ", " + remote);
         headers.set(ProxyHeaders.X_FORWARDED_PROTO, request.scheme() == null ? "http" : request.scheme());
         String host = request.getHeader(HttpHeaders.HOST);
@@ -344,6 +344,22 @@ final class Exchange {
             return true;
         }
         return request.version() == HttpVersion.HTTP_2 && !request.isEnded();
+    }
+
+    /** The caller's {@code X-Request-Id} when it is well formed, else a new one. */
+    static String requestId(HttpServerRequest request) {
+        String incoming = request.getHeader(ProxyHeaders.X_REQUEST_ID);
+        return incoming == null ? RequestIdGenerator.next() : RequestIds.resolve(incoming);
+    }
+
+    /** The peer's address, from the connection (the router's wrapper would parse forwarding headers each time). */
+    static String remoteAddress(HttpServerRequest request) {
+        var address = request.connection() == null ? null : request.connection().remoteAddress();
+        if (address == null) {
+            return "unknown";
+        }
+        String ip = address.hostAddress();
+        return ip != null ? ip : address.host();
     }
 
     /** The declared body length, -1 when none is declared, -2 when it is not a number. */

@@ -8,13 +8,13 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
 import java.util.List;
 
 /** Writes the gateway's own answers (502, 503, 504, 413, 404) as problem+json from Vert.x handlers. */
-@ApplicationScoped
+@Singleton
 public class ProblemResponses {
 
     private static final CharSequence PROBLEM_JSON = HttpHeaders.createOptimized(Problem.MEDIA_TYPE);

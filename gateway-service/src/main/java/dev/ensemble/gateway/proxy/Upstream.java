@@ -4,12 +4,16 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.vertx.core.http.HttpClient;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * One service behind the gateway: its address, its pool of keep-alive connections, and the
@@ -27,12 +31,19 @@ public final class Upstream {
     private final int port;
     private final boolean ssl;
     private final String basePath;
-    private final HttpClient client;
+    /**
+     * One client (one pool) per event loop: a pooled connection belongs to the event loop that
+     * opened it, and Vert.x' pool hands out any free one, so with one shared pool an exchange on
+     * one event loop would often get a connection of another and pay two thread hand-offs per
+     * request. Each event loop thread keeps its own pool instead.
+     */
+    private final FastThreadLocal<HttpClient> client;
+    private final List<HttpClient> clients = new CopyOnWriteArrayList<>();
     private final MeterRegistry registry;
     private final Timer[] timers = new Timer[600];
     private final AtomicInteger active = new AtomicInteger();
 
-    Upstream(String name, String url, HttpClient client, MeterRegistry registry) {
+    Upstream(String name, String url, Supplier<HttpClient> clientFactory, MeterRegistry registry) {
         URI uri = URI.create(url);
         if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
             throw new IllegalArgumentException("service " + name + ": not an http(s) URL: " + url);
@@ -44,7 +55,14 @@ public final class Upstream {
         this.port = uri.getPort() > 0 ? uri.getPort() : (ssl ? 443 : 80);
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        this.client = client;
+        this.client = new FastThreadLocal<>() {
+            @Override
+            protected HttpClient initialValue() {
+                HttpClient c = clientFactory.get();
+                clients.add(c);
+                return c;
+            }
+        };
         this.registry = registry;
         Gauge.builder(ACTIVE, active, AtomicInteger::get)
                 .description("Proxied requests in flight").tag("upstream", name).register(registry);
@@ -75,8 +93,14 @@ public final class Upstream {
         return basePath;
     }
 
+    /** The calling event loop's client for this service. */
     public HttpClient client() {
-        return client;
+        return client.get();
+    }
+
+    void close() {
+        clients.forEach(HttpClient::close);
+        clients.clear();
     }
 
     void started() {

@@ -4,14 +4,13 @@ import dev.ensemble.gateway.config.GatewayConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import jakarta.annotation.PostConstruct;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
@@ -20,8 +19,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The configured services, each with its own pool of keep-alive HTTP/1.1 connections. */
-@ApplicationScoped
+/** The configured services, each with its own pools of keep-alive HTTP/1.1 connections (one per event loop). */
+@Singleton
 public class Upstreams {
 
     @Inject
@@ -52,8 +51,7 @@ public class Upstreams {
             PoolOptions pool = new PoolOptions()
                     .setHttp1MaxSize(config.maxConnections())
                     .setMaxWaitQueueSize(config.maxWaitQueue());
-            HttpClient client = vertx.createHttpClient(options, pool);
-            byName.put(name, new Upstream(name, service.url(), client, registry));
+            byName.put(name, new Upstream(name, service.url(), () -> vertx.createHttpClient(options, pool), registry));
         });
         webSockets = vertx.createWebSocketClient(new WebSocketClientOptions()
                 .setMaxConnections(config.maxConnections())
@@ -67,7 +65,7 @@ public class Upstreams {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        byName.values().forEach(u -> u.client().close());
+        byName.values().forEach(Upstream::close);
         webSockets.close();
     }
 

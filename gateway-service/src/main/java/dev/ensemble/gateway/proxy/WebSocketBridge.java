@@ -2,7 +2,6 @@ package dev.ensemble.gateway.proxy;
 
 import dev.ensemble.gateway.routing.RouteTable;
 import dev.ensemble.web.ErrorCode;
-import dev.ensemble.web.RequestIds;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -43,7 +42,7 @@ final class WebSocketBridge {
         Upstream upstream = route.upstream();
         upstream.started();
         long start = System.nanoTime();
-        String requestId = RequestIds.resolve(request.getHeader(ProxyHeaders.X_REQUEST_ID));
+        String requestId = Exchange.requestId(request);
         WebSocketConnectOptions options = new WebSocketConnectOptions()
                 .setHost(upstream.host())
                 .setPort(upstream.port())
@@ -61,7 +60,7 @@ final class WebSocketBridge {
         ProxyHeaders.cleanRequest(headers);
         headers.set(ProxyHeaders.X_REQUEST_ID, requestId);
         String forwardedFor = request.getHeader(ProxyHeaders.X_FORWARDED_FOR);
-        String remote = request.remoteAddress() == null ? "unknown" : request.remoteAddress().host();
+        String remote = Exchange.remoteAddress(request);
         headers.set(ProxyHeaders.X_FORWARDED_FOR, forwardedFor == null ? remote : forwardedFor + ", " + remote);
         headers.set(ProxyHeaders.X_FORWARDED_PROTO, request.isSSL() ? "https" : "http");
         String host = request.getHeader(HttpHeaders.HOST);

@@ -3,7 +3,7 @@ package dev.ensemble.gateway.routing;
 import dev.ensemble.gateway.config.GatewayConfig;
 import dev.ensemble.gateway.proxy.Upstream;
 import dev.ensemble.gateway.proxy.Upstreams;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -22,7 +22,7 @@ import static dev.ensemble.gateway.routing.Services.*;
  * {@code docs/api-map}; configuration adds prefixes or overrides them (seed dialects, tests).
  * The longest matching prefix wins, so {@code /api/v1/models/upload} beats {@code /api/v1/models}.
  */
-@ApplicationScoped
+@Singleton
 public class RouteTable {
 
     private static final Logger LOG = Logger.getLogger(RouteTable.class);
