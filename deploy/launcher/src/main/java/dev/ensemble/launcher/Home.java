@@ -72,9 +72,50 @@ public record Home(Path dir) {
         return dir.resolve("cache").resolve("djl");
     }
 
+    /** Model storage shared by job-service (writes trained models) and inference-service (serves them). */
+    public Path models() {
+        return data().resolve("models");
+    }
+
+    /** Uploaded data sets, the root every training job's {@code data_path} must stay inside. */
+    public Path datasets() {
+        return data().resolve("datasets");
+    }
+
+    /** The shared secret of the services' internal endpoints ({@code /internal/...}), made at first start. */
+    public Path internalTokenFile() {
+        return keys().resolve("internal-token");
+    }
+
+    /** The internal token, generated (32 random bytes, hex) and kept owner-readable on first use. */
+    public String internalToken() {
+        Path file = internalTokenFile();
+        try {
+            if (Files.exists(file)) {
+                String token = Files.readString(file).trim();
+                if (token.length() >= 32) {
+                    return token;
+                }
+            }
+            byte[] bytes = new byte[32];
+            new java.security.SecureRandom().nextBytes(bytes);
+            String token = java.util.HexFormat.of().formatHex(bytes);
+            Files.createDirectories(file.getParent());
+            writeAtomically(file, token + "\n");
+            try {
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system: the directory's permissions have to do
+            }
+            return token;
+        } catch (IOException e) {
+            throw new SuiteException("cannot read or create the internal token " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     public void createDirectories() {
         try {
-            for (Path p : List.of(data(), keys(), logs(), run(), djlCache())) {
+            for (Path p : List.of(data(), keys(), logs(), run(), djlCache(), models(), datasets())) {
                 Files.createDirectories(p);
             }
         } catch (IOException e) {

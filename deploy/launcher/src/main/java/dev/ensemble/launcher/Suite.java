@@ -66,7 +66,20 @@ public final class Suite implements AutoCloseable {
     public static final int DEFAULT_KAFKA_CONTROLLER_PORT = 19093;
     /** The JVM options of every service process. */
     public static final List<String> SERVICE_JVM_OPTIONS = List.of(
-            "-Xmx384m", "-XX:+UseSerialGC", "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
+            "-XX:+UseSerialGC", "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
+
+    /**
+     * Per-service JVM options on top of {@link #SERVICE_JVM_OPTIONS}: the heap, larger where models
+     * are trained or served (DJL tensors live off-heap; Tribuo data sets and batches on it), and a
+     * low tenuring threshold for the gateway, whose per-request garbage dies young.
+     */
+    public static List<String> jvmOptions(Service s) {
+        return switch (s) {
+            case INFERENCE, JOB -> List.of("-Xmx1g");
+            case GATEWAY -> List.of("-Xmx384m", "-XX:MaxTenuringThreshold=2");
+            default -> List.of("-Xmx384m");
+        };
+    }
     /** The line written into a service's log before each start; log tails start after the last one. */
     static final String LOG_MARKER = "==== ensemble launcher: ";
     static final String POSTGRES = "postgres";
@@ -452,6 +465,7 @@ public final class Suite implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(SERVICE_JVM_OPTIONS);
+        command.addAll(jvmOptions(s));
         command.add("-jar");
         command.add(s.jar(root).toString());
         ProcessBuilder pb = new ProcessBuilder(command)
@@ -501,6 +515,9 @@ public final class Suite implements AutoCloseable {
         env.put("DJL_OFFLINE", "true");
         env.put("OPT_OUT_TRACKING", "true");
         env.put("DJL_CACHE_DIR", home.djlCache().toString());
+        env.put("ENSEMBLE_MODEL_DIR", home.models().toString());
+        env.put("ENSEMBLE_DATA_DIR", home.datasets().toString());
+        env.put("ENSEMBLE_INTERNAL_TOKEN", home.internalToken());
         env.putAll(commonEnv);
         env.putAll(serviceEnv.getOrDefault(s, Map.of()));
         return env;
