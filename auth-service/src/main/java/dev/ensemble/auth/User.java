@@ -29,6 +29,8 @@ public class User extends PanacheEntityBase {
     public Instant createdAt;
     @Column(name = "last_login")
     public Instant lastLogin;
+    /** The rate-limit plan (free, pro, enterprise), carried in tokens as {@code plan}. */
+    public String plan;
 
     public static Uni<User> findByEmail(String email) {
         return find("lower(email) = ?1", email.toLowerCase()).firstResult();

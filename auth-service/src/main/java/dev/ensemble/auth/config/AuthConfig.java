@@ -25,6 +25,27 @@ public interface AuthConfig {
     @WithDefault("PT1H")
     Duration accessTokenTtl();
 
+    /**
+     * The plan of new accounts. {@code pro} (1,000 requests/hour at the gateway) suits a self-hosted
+     * suite, whose users are the operator's own; a public deployment sets {@code free}.
+     */
+    @WithDefault("pro")
+    String defaultPlan();
+
+    /** Lifetime of the access token minted for an API-key request (the gateway caches it a few seconds). */
+    @WithDefault("PT5M")
+    Duration apiKeyTokenTtl();
+
+    /** The shared secret the gateway presents on internal endpoints ({@code ENSEMBLE_INTERNAL_TOKEN}). */
+    java.util.Optional<String> internalToken();
+
+    /** Where the other services are, for the account export: name to base URL. */
+    java.util.Map<String, String> services();
+
+    /** How long each service may take to answer its part of the export. */
+    @WithDefault("PT5S")
+    Duration exportTimeout();
+
     /** Lifetime of a refresh token. */
     @WithDefault("P30D")
     Duration refreshTokenTtl();

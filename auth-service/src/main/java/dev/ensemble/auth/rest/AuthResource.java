@@ -82,8 +82,11 @@ public class AuthResource {
     public Uni<Response> register(@Valid @NotNull(message = "request body is required") RegisterRequest req,
                                   HttpServerRequest http) {
         var reg = new AuthService.Registration(req.email(), req.username(), req.name(), req.password());
+        // AIMOS answers the user object itself; AIServe.Farm wraps it in {"user": ...}.
+        boolean flat = "aimos".equalsIgnoreCase(http.getHeader("X-Ensemble-Dialect"));
         return auth.register(reg, http.getHeader("X-Request-Id"))
-                .map(user -> Response.status(201).entity(new UserEnvelope(UserView.of(user))).build());
+                .map(user -> Response.status(201)
+                        .entity(flat ? UserView.of(user) : new UserEnvelope(UserView.of(user))).build());
     }
 
     public record RefreshRequest(@NotBlank(message = "is required") String refreshToken) {
@@ -135,11 +138,16 @@ public class AuthResource {
                 token, session.refreshToken(), "bearer", ttl);
     }
 
-    /** The client's address: the first X-Forwarded-For hop set by the gateway, else the peer. */
+    /**
+     * The client's address: the last X-Forwarded-For hop, which the gateway appends (the peer it
+     * saw), else the peer. Earlier hops come from the client and could be forged to dodge the
+     * per-address throttle.
+     */
     static String clientAddress(HttpServerRequest http) {
         String forwarded = http.getHeader("X-Forwarded-For");
         if (forwarded != null && !forwarded.isBlank()) {
-            return forwarded.split(",")[0].trim();
+            String[] hops = forwarded.split(",");
+            return hops[hops.length - 1].trim();
         }
         return http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
     }

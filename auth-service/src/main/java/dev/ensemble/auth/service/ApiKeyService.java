@@ -43,6 +43,34 @@ public class ApiKeyService {
         });
     }
 
+    /** A usable key with its owner. */
+    public record Resolved(ApiKey key, dev.ensemble.auth.User user) {
+    }
+
+    /**
+     * The key whose secret is {@code secret} and its owner, or null when the key is unknown,
+     * revoked or expired, or its owner is disabled. Marks the key as used.
+     */
+    @WithTransaction
+    public Uni<Resolved> resolve(String secret) {
+        if (secret == null || !secret.startsWith("ak_") || secret.length() > 200) {
+            return Uni.createFrom().nullItem();
+        }
+        Instant now = Instant.now();
+        return ApiKey.<ApiKey>find("keyHash", Secrets.sha256(secret)).firstResult().chain(key -> {
+            if (key == null || !key.usableAt(now)) {
+                return Uni.createFrom().nullItem();
+            }
+            return dev.ensemble.auth.User.<dev.ensemble.auth.User>findById(key.userId).map(user -> {
+                if (user == null || !user.active) {
+                    return null;
+                }
+                key.lastUsedAt = now;
+                return new Resolved(key, user);
+            });
+        });
+    }
+
     @WithSession
     public Uni<List<ApiKey>> list(UUID userId) {
         return ApiKey.list("userId", Sort.descending("createdAt"), userId);

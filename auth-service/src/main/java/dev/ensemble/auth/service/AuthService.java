@@ -68,6 +68,7 @@ public class AuthService {
                     user.username = r.username();
                     user.name = r.name() != null ? r.name() : r.username();
                     user.passwordHash = hash;
+                    user.plan = config.defaultPlan();
                     user.createdAt = Instant.now();
                     return user.<User>persist();
                 })

@@ -22,19 +22,40 @@ public class TokenIssuer {
     AuthConfig config;
 
     public String accessToken(User user) {
+        return sign(user, null, config.accessTokenTtl());
+    }
+
+    /** The short-lived token the gateway forwards for a request made with an API key. */
+    public String apiKeyToken(User user, java.util.UUID keyId) {
+        return sign(user, keyId, config.apiKeyTokenTtl());
+    }
+
+    private String sign(User user, java.util.UUID keyId, java.time.Duration ttl) {
         Set<String> groups = new HashSet<>();
         groups.add("user");
         if (user.admin) {
             groups.add("admin");
         }
-        return Jwt.issuer(config.issuer())
+        var builder = Jwt.issuer(config.issuer())
                 .subject(user.id.toString())
                 .upn(user.email)
                 .claim("email", user.email)
+                .claim("plan", user.plan == null ? config.defaultPlan() : user.plan)
                 .groups(groups)
-                .expiresIn(config.accessTokenTtl())
-                .jws().keyId(keys.current().getKeyId()).algorithm(SignatureAlgorithm.RS256)
+                .expiresIn(ttl);
+        if (keyId != null) {
+            builder.claim("api_key_id", keyId.toString());
+        }
+        return builder.jws().keyId(keys.current().getKeyId()).algorithm(SignatureAlgorithm.RS256)
                 .sign(keys.current().getPrivateKey());
+    }
+
+    public long apiKeyTokenSeconds() {
+        return config.apiKeyTokenTtl().toSeconds();
+    }
+
+    public String planOf(User user) {
+        return user.plan == null ? config.defaultPlan() : user.plan;
     }
 
     public long accessTokenSeconds() {
