@@ -20,4 +20,6 @@ public class Account extends PanacheEntityBase {
     public String email;
     @Column(name = "opened_at")
     public Instant openedAt;
+    @Column(name = "guardrails_initialized")
+    public boolean guardrailsInitialized;
 }
