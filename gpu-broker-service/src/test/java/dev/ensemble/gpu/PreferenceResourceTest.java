@@ -15,6 +15,7 @@ import static org.hamcrest.Matchers.*;
 
 @QuarkusTest
 @QuarkusTestResource(value = EnsembleTestResource.class, initArgs = @ResourceArg(name = "database", value = "gpu"))
+@QuarkusTestResource(ProviderStubs.class)
 class PreferenceResourceTest {
 
     static final String BODY = "{\"preferred_vendors\":[\"NVIDIA\"],\"preferred_tiers\":[\"high-end\"],"
