@@ -9,10 +9,22 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A job and where it stands. */
+/**
+ * A job and where it stands: {@code pending} (waiting for a worker, possibly until
+ * {@code scheduledAt}), {@code running} (claimed by {@code leaseOwner} until {@code leaseUntil}),
+ * then {@code completed}, {@code failed} or {@code cancelled}. {@code kind} is {@code training},
+ * {@code inference} or {@code batch}; {@code request} and {@code result} are JSON.
+ */
 @Entity
 @Table(name = "jobs")
 public class Job extends PanacheEntityBase {
+
+    public static final String PENDING = "pending";
+    public static final String RUNNING = "running";
+    public static final String COMPLETED = "completed";
+    public static final String FAILED = "failed";
+    public static final String CANCELLED = "cancelled";
+
     @Id
     public UUID id;
     @Column(name = "owner_id")
@@ -35,4 +47,35 @@ public class Job extends PanacheEntityBase {
     public Instant startedAt;
     @Column(name = "completed_at")
     public Instant completedAt;
+    public String name;
+    @Column(name = "job_type")
+    public String jobType;
+    public String service;
+    public String framework;
+    @Column(name = "model_id")
+    public String modelId;
+    public String description;
+    @Column(name = "scheduled_at")
+    public Instant scheduledAt;
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+    @Column(name = "cancelled_at")
+    public Instant cancelledAt;
+    @Column(name = "steps_completed")
+    public int stepsCompleted;
+    @Column(name = "steps_total")
+    public int stepsTotal;
+    public int attempts;
+    @Column(name = "max_attempts")
+    public int maxAttempts;
+    @Column(name = "lease_owner")
+    public String leaseOwner;
+    @Column(name = "lease_until")
+    public Instant leaseUntil;
+    @Column(name = "estimated_seconds")
+    public int estimatedSeconds;
+
+    public boolean finished() {
+        return COMPLETED.equals(status) || FAILED.equals(status) || CANCELLED.equals(status);
+    }
 }

@@ -3,15 +3,94 @@ package dev.ensemble.job.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.util.List;
+import java.util.Map;
+
 /** job-service settings. */
 @ConfigMapping(prefix = "ensemble.jobs")
 public interface JobConfig {
 
-    /** The only directory tree a job's {@code data_path} may point into. */
-    @WithDefault("${ENSEMBLE_HOME:.}/data/datasets")
+    /** The only directory tree a job's {@code data_path} may point into; each user has a folder below it. */
+    @WithDefault("${ENSEMBLE_DATA_DIR:.ensemble/data}")
     String dataRoot();
+
+    /** Model storage, shared with inference-service: {@code <root>/<owner>/<model_id>/}. */
+    @WithDefault("${ENSEMBLE_MODEL_DIR:.ensemble/models}")
+    String modelRoot();
 
     /** Largest page a listing returns. */
     @WithDefault("500")
     int maxPageSize();
+
+    Datasets datasets();
+
+    Worker worker();
+
+    Routing routing();
+
+    interface Datasets {
+        /** Largest upload (bytes). */
+        @WithDefault("104857600")
+        long maxUploadBytes();
+
+        /** Largest total size a zip may unpack to (bytes). */
+        @WithDefault("524288000")
+        long maxUnpackedBytes();
+
+        /** Most entries a zip may hold. */
+        @WithDefault("20000")
+        int maxZipEntries();
+    }
+
+    interface Worker {
+        /** Whether this process runs jobs (the worker role), besides serving the API. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The queues this worker takes jobs from; empty means all queues of the routing table. */
+        @WithDefault("all")
+        List<String> queues();
+
+        /** Jobs run at once by this worker. */
+        @WithDefault("1")
+        int concurrency();
+
+        /** How long a claim holds without renewal; a worker that stops renewing loses its job to another. */
+        @WithDefault("30s")
+        java.time.Duration lease();
+
+        /** How often the worker looks for due jobs and expired leases without being told. */
+        @WithDefault("2s")
+        java.time.Duration pollInterval();
+
+        /** First retry delay after a transient failure; doubles per attempt. */
+        @WithDefault("2s")
+        java.time.Duration retryBackoff();
+
+        /** Attempts before a job fails for good (a worker's death counts as an attempt). */
+        @WithDefault("3")
+        int maxAttempts();
+    }
+
+    /**
+     * The routing table (seed 003): an explicit {@code framework_override} first, then model type and
+     * GPU, then the default queue. {@code {device}} in an override stands for {@code gpu} or {@code cpu}.
+     */
+    interface Routing {
+        /** model type -> queue when no GPU is required. */
+        Map<String, String> cpu();
+
+        /** model type -> queue when a GPU is required. */
+        Map<String, String> gpu();
+
+        /** framework_override value -> queue. */
+        Map<String, String> overrides();
+
+        @WithDefault("pytorch-2.1-cpu")
+        String defaultQueue();
+
+        /** Queue of generic batch jobs. */
+        @WithDefault("default")
+        String batchQueue();
+    }
 }

@@ -1,56 +1,104 @@
 package dev.ensemble.job.rest;
 
 import dev.ensemble.job.Job;
+import dev.ensemble.job.config.JobConfig;
+import dev.ensemble.job.service.JobIds;
+import dev.ensemble.job.service.JobRequests;
+import dev.ensemble.job.service.JobService;
+import dev.ensemble.job.service.JobViews;
+import dev.ensemble.job.service.Submissions;
 import dev.ensemble.web.ApiException;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.panache.common.Parameters;
-import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import java.time.Instant;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-/** The caller's jobs, filtered by status and paged. */
+/**
+ * Jobs: submit training, inference and batch jobs; read, list, cancel. Canonical paths; the gateway
+ * maps seed 003 ({@code /jobs/...}) and Ai-semble ({@code /api/v2/jobs...}) here, naming the seed in
+ * {@code X-Ensemble-Dialect}.
+ */
 @Path("/api/v1/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed("user")
 public class JobResource {
 
     static final Set<String> STATUSES = Set.of("pending", "queued", "running", "completed", "failed", "cancelled");
+    static final String DIALECT = "X-Ensemble-Dialect";
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     @Inject
     JsonWebToken jwt;
 
     @Inject
-    dev.ensemble.job.config.JobConfig config;
+    JobConfig config;
 
-    public record JobView(UUID jobId, String type, String status, String queue, String modelType,
-                          double progress, Instant createdAt, Instant startedAt, Instant completedAt) {
-        static JobView of(Job j) {
-            return new JobView(j.id, j.kind, j.status, j.queue, j.modelType, j.progress, j.createdAt,
-                    j.startedAt, j.completedAt);
-        }
+    @Inject
+    JobService jobs;
+
+    @Inject
+    Submissions submissions;
+
+    @POST
+    @Path("/training")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> submitTraining(JobRequests.Training body, @HeaderParam(IDEMPOTENCY_KEY) String key) {
+        UUID owner = owner();
+        String k = key(key);
+        return submissions.training(owner, body).chain(draft -> submit(owner, k, draft));
     }
 
-    public record JobPage(List<JobView> jobs, long total, int limit, int offset) {
+    @POST
+    @Path("/inference")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> submitInference(JobRequests.Inference body, @HeaderParam(IDEMPOTENCY_KEY) String key) {
+        UUID owner = owner();
+        String k = key(key);
+        return submissions.inference(owner, body).chain(draft -> submit(owner, k, draft));
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> submitBatch(JobRequests.Batch body, @HeaderParam(IDEMPOTENCY_KEY) String key) {
+        UUID owner = owner();
+        String k = key(key);
+        return submit(owner, k, submissions.batch(body));
+    }
+
+    private Uni<Response> submit(UUID owner, String key, JobService.Draft draft) {
+        return jobs.submit(owner, key, draft)
+                // Two concurrent first uses of one key: the loser's insert hits the unique index; answer its winner.
+                .onFailure(e -> key != null && isUniqueViolation(e))
+                .recoverWithUni(() -> jobs.findByKey(owner, key).map(j -> new JobService.Submitted(j, false)))
+                .map(s -> Response.status(s.created() ? 201 : 200).entity(JobViews.submitted(s.job()))
+                        .header("Location", "/api/v1/jobs/" + JobIds.format(s.job().id))
+                        .header("Idempotent-Replayed", s.created() ? null : "true").build());
     }
 
     @GET
-    @WithSession
-    public Uni<JobPage> list(@QueryParam("status") String status,
-                             @QueryParam("limit") @DefaultValue("50") int limit,
-                             @QueryParam("offset") @DefaultValue("0") int offset) {
+    public Uni<Map<String, Object>> list(@QueryParam("status") String status,
+                                         @QueryParam("limit") @DefaultValue("100") String limitParam,
+                                         @QueryParam("offset") @DefaultValue("0") String offsetParam,
+                                         @HeaderParam(DIALECT) String dialect) {
+        int limit = intParam("limit", limitParam);
+        int offset = intParam("offset", offsetParam);
         if (limit < 1 || limit > config.maxPageSize()) {
             throw ApiException.badRequest("limit", "must be between 1 and " + config.maxPageSize());
         }
@@ -58,16 +106,100 @@ public class JobResource {
             throw ApiException.badRequest("offset", "must not be negative");
         }
         if (status != null && !STATUSES.contains(status)) {
-            throw ApiException.badRequest("status", "must be one of " + STATUSES);
+            throw ApiException.badRequest("status", "must be one of " + new java.util.TreeSet<>(STATUSES));
         }
-        Parameters params = Parameters.with("owner", UUID.fromString(jwt.getSubject()));
-        String where = "ownerId = :owner";
-        if (status != null) {
-            where += " and status = :status";
-            params.and("status", status);
+        return jobs.list(owner(), status, limit, offset).map(t -> {
+            Map<String, Object> page = new LinkedHashMap<>();
+            page.put("jobs", t.getItem1().stream().map(j -> JobViews.summary(j, dialect)).toList());
+            page.put("total", t.getItem2());
+            page.put("limit", limit);
+            page.put("offset", offset);
+            Map<String, Object> pagination = new LinkedHashMap<>();
+            pagination.put("limit", limit);
+            pagination.put("offset", offset);
+            pagination.put("total", t.getItem2());
+            pagination.put("has_more", offset + t.getItem1().size() < t.getItem2());
+            page.put("pagination", pagination);
+            return page;
+        });
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<Map<String, Object>> get(@PathParam("id") String id, @HeaderParam(DIALECT) String dialect) {
+        return jobs.find(owner(), JobIds.parse(id), 50).map(t -> JobViews.detail(t.getItem1(), t.getItem2(), dialect));
+    }
+
+    /** Seed 003's {@code GET /jobs/{id}/status}. */
+    @GET
+    @Path("/{id}/status")
+    public Uni<Map<String, Object>> status(@PathParam("id") String id, @HeaderParam(DIALECT) String dialect) {
+        return get(id, dialect);
+    }
+
+    @GET
+    @Path("/{id}/logs")
+    public Uni<Map<String, Object>> logs(@PathParam("id") String id,
+                                         @QueryParam("limit") @DefaultValue("200") String limitParam,
+                                         @QueryParam("offset") @DefaultValue("0") String offsetParam) {
+        int limit = intParam("limit", limitParam);
+        int offset = intParam("offset", offsetParam);
+        if (limit < 1 || limit > 1000) {
+            throw ApiException.badRequest("limit", "must be between 1 and 1000");
         }
-        var query = Job.<Job>find(where, Sort.descending("createdAt"), params);
-        return Uni.combine().all().unis(query.range(offset, offset + limit - 1).list(), query.count()).asTuple()
-                .map(t -> new JobPage(t.getItem1().stream().map(JobView::of).toList(), t.getItem2(), limit, offset));
+        if (offset < 0) {
+            throw ApiException.badRequest("offset", "must not be negative");
+        }
+        UUID jobId = JobIds.parse(id);
+        return jobs.logs(owner(), jobId, limit, offset).map(list -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("job_id", JobIds.format(jobId));
+            out.put("logs", list.stream().map(JobViews::log).toList());
+            out.put("limit", limit);
+            out.put("offset", offset);
+            return out;
+        });
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Uni<Map<String, Object>> cancel(@PathParam("id") String id) {
+        return jobs.cancel(owner(), JobIds.parse(id)).map(JobViews::cancelled);
+    }
+
+    private UUID owner() {
+        return UUID.fromString(jwt.getSubject());
+    }
+
+    static String key(String key) {
+        if (key == null) {
+            return null;
+        }
+        if (key.isBlank() || key.length() > 200) {
+            throw ApiException.badRequest("Idempotency-Key", "must be 1 to 200 characters");
+        }
+        return key;
+    }
+
+    static int intParam(String name, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(name, "must be a whole number");
+        }
+    }
+
+    static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (m.contains("jobs_idempotency") || m.contains("23505")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean isJob(Job j) {
+        return j != null;
     }
 }

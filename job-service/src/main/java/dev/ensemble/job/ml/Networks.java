@@ -1,0 +1,69 @@
+package dev.ensemble.job.ml;
+
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.nn.transformer.IdEmbedding;
+import ai.djl.nn.transformer.TransformerEncoderBlock;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.List;
+
+/** The networks job-service trains, built from a {@link ModelSpec} so a trained model can be rebuilt to serve. */
+public final class Networks {
+
+    private Networks() {
+    }
+
+    public static Block build(ModelSpec spec) {
+        return switch (spec.task()) {
+            case "tabular" -> mlp(spec.hidden(), spec.labels().size());
+            case "image" -> cnn(spec.labels().size());
+            case "text", "chars" -> textTransformer(spec.vocabSize(), spec.embedding(), spec.heads(), spec.layers(),
+                    spec.labels().size());
+            default -> throw new JobInputException("unknown model task " + spec.task());
+        };
+    }
+
+    /** Fully connected layers with ReLU; the last layer gives one logit per class. */
+    public static Block mlp(List<Integer> hidden, int classes) {
+        SequentialBlock net = new SequentialBlock();
+        for (int units : hidden) {
+            net.add(Linear.builder().setUnits(units).build()).add(Activation::relu);
+        }
+        return net.add(Linear.builder().setUnits(classes).build());
+    }
+
+    /** A small convolutional classifier over {@code [3, size, size]} images scaled to 0..1. */
+    public static Block cnn(int classes) {
+        return new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(8).build())
+                .add(Activation::relu)
+                .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(16).build())
+                .add(Activation::relu)
+                .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+                .add(Blocks.batchFlattenBlock())
+                .add(Linear.builder().setUnits(64).build())
+                .add(Activation::relu)
+                .add(Linear.builder().setUnits(classes).build());
+    }
+
+    /**
+     * Token ids {@code [batch, length]} through an embedding and transformer encoder layers; the
+     * per-position outputs are flattened (which keeps their order) into one logit per class (or per
+     * next character).
+     */
+    public static Block textTransformer(int vocab, int embedding, int heads, int layers, int classes) {
+        SequentialBlock net = new SequentialBlock()
+                .add(new IdEmbedding.Builder().setDictionarySize(vocab).setEmbeddingSize(embedding).build());
+        for (int i = 0; i < layers; i++) {
+            net.add(new TransformerEncoderBlock(embedding, heads, embedding * 2, 0f, Activation::relu));
+        }
+        return net.add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(classes).build());
+    }
+}
