@@ -31,6 +31,7 @@ import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 @QuarkusTest
+@io.quarkus.test.junit.TestProfile(BareProxyProfile.class)
 @QuarkusTestResource(value = EnsembleTestResource.class, initArgs = @ResourceArg(name = "database", value = "gateway"))
 @QuarkusTestResource(UpstreamStub.class)
 class GatewayProxyTest {

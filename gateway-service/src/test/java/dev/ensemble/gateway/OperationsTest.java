@@ -16,6 +16,7 @@ import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
+@io.quarkus.test.junit.TestProfile(BareProxyProfile.class)
 @QuarkusTestResource(value = EnsembleTestResource.class, initArgs = @ResourceArg(name = "database", value = "gateway"))
 @QuarkusTestResource(UpstreamStub.class)
 class OperationsTest {

@@ -92,6 +92,17 @@ public class UpstreamStub implements QuarkusTestResourceLifecycleManager {
         } else if (path.equals("/q/health/ready")) {
             req.response().putHeader("Content-Type", "application/json")
                     .end("{\"status\":\"UP\",\"checks\":[]}");
+        } else if (path.endsWith("/problem")) {
+            // a service's canonical error, which the gateway translates on seed paths
+            int status = Integer.parseInt(req.getParam("status", "404"));
+            JsonObject problem = new JsonObject().put("type", "https://ensemble.dev/problems/x").put("title", "t")
+                    .put("status", status).put("detail", "thing 42 not found").put("code", req.getParam("code", "NOT_FOUND"))
+                    .put("request_id", req.getHeader("X-Request-Id")).put("error", "thing 42 not found");
+            if (status == 400) {
+                problem.put("errors", new JsonArray().add(new JsonObject().put("field", "name").put("message", "is required")));
+            }
+            req.response().setStatusCode(status).putHeader("Content-Type", "application/problem+json")
+                    .putHeader("X-Upstream", "yes").end(problem.encode());
         } else if (path.endsWith("/early")) {
             // answers before reading the body, as a service refusing an upload does
             req.response().setStatusCode(401).putHeader("Content-Type", "application/json")

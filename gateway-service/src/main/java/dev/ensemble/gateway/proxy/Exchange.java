@@ -1,5 +1,7 @@
 package dev.ensemble.gateway.proxy;
 
+import dev.ensemble.gateway.dialect.Dialect;
+import dev.ensemble.gateway.dialect.ErrorInfo;
 import dev.ensemble.gateway.routing.RouteTable;
 import dev.ensemble.web.ErrorCode;
 import dev.ensemble.web.RequestIds;
@@ -30,6 +32,8 @@ final class Exchange {
     /** After a 413, how much more of the body is read (and dropped) so the client sees the answer. */
     private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
     private static final long DRAIN_MILLIS = 5_000;
+    /** The most of a service's error body that is read to translate it into a seed's shape. */
+    private static final int ERROR_BODY_MAX = 64 * 1024;
 
     private final ProxyHandler proxy;
     private final RoutingContext ctx;
@@ -38,6 +42,8 @@ final class Exchange {
     private final RouteTable.Route route;
     private final Upstream upstream;
     private final String requestId;
+    private final String uri;
+    private final Dialect dialect;
     private final long start = System.nanoTime();
 
     private HttpClientRequest upstreamRequest;
@@ -50,8 +56,10 @@ final class Exchange {
     private boolean finished;
     private int status;
 
-    Exchange(ProxyHandler proxy, RoutingContext ctx, RouteTable.Route route) {
+    Exchange(ProxyHandler proxy, RoutingContext ctx, RouteTable.Route route, String uri, Dialect dialect) {
         this.proxy = proxy;
+        this.uri = uri;
+        this.dialect = dialect;
         this.ctx = ctx;
         this.request = ctx.request();
         this.response = ctx.response();
@@ -80,7 +88,7 @@ final class Exchange {
                 .setMethod(request.method())
                 .setHost(upstream.host())
                 .setPort(upstream.port())
-                .setURI(upstreamUri(ctx, upstream))
+                .setURI(uri)
                 .setConnectTimeout(proxy.connectTimeoutMillis);
         if (upstream.ssl()) {
             options.setSsl(true);
@@ -184,6 +192,10 @@ final class Exchange {
         }
         upstreamResponse = up;
         status = up.statusCode();
+        if (status >= 400 && dialect != null && dialect.translatesErrors()) {
+            translateError(up);
+            return;
+        }
         response.setStatusCode(status);
         MultiMap headers = response.headers();
         headers.addAll(up.headers());
@@ -197,6 +209,51 @@ final class Exchange {
         response.drainHandler(v -> {
             if (!finished) {
                 up.resume();
+            }
+        });
+    }
+
+    /**
+     * A service's error on a seed path: its (small) body is read whole and answered in the seed's
+     * error shape. Only errors are buffered; success bodies always stream.
+     */
+    private void translateError(HttpClientResponse up) {
+        Buffer body = Buffer.buffer();
+        boolean[] truncated = {false};
+        up.handler(chunk -> {
+            if (body.length() + chunk.length() <= ERROR_BODY_MAX) {
+                body.appendBuffer(chunk);
+            } else {
+                truncated[0] = true;
+            }
+        });
+        up.exceptionHandler(this::upstreamFailed);
+        up.endHandler(v -> {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            long retryAfter = 0;
+            String ra = up.getHeader(ProxyHandler.RETRY_AFTER);
+            if (ra != null) {
+                try {
+                    retryAfter = Long.parseLong(ra.trim());
+                } catch (NumberFormatException ignored) {
+                    // an HTTP date: the header itself still travels
+                }
+            }
+            ErrorInfo info = proxy.errors.read(status, truncated[0] ? new byte[0] : body.getBytes(), requestId, retryAfter);
+            MultiMap headers = response.headers();
+            headers.addAll(up.headers());
+            headersCopied = true;
+            ProxyHeaders.cleanResponse(headers);
+            headers.remove(HttpHeaders.CONTENT_LENGTH);
+            headers.remove(HttpHeaders.CONTENT_ENCODING);
+            answered = proxy.problems.write(response, dialect, info, request.path());
+            upstream.finished(status, System.nanoTime() - start);
+            if (!requestEnded) {
+                abortUpstream();
+                closeAfterResponse();
             }
         });
     }
@@ -300,7 +357,7 @@ final class Exchange {
         if (!requestEnded) {
             response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
         }
-        answered = proxy.problems.write(response, code, errorCode, detail, request.path(), requestId);
+        answered = proxy.problems.write(response, dialect, code, errorCode, detail, request.path(), requestId);
         upstream.finished(code, System.nanoTime() - start);
     }
 
@@ -378,9 +435,13 @@ final class Exchange {
 
     /** The path and query to ask the service for: the normalized path the route matched on. */
     static String upstreamUri(RoutingContext ctx, Upstream upstream) {
+        return upstreamUri(ctx, upstream, ctx.normalizedPath());
+    }
+
+    /** The path and query to ask the service for: {@code path} (the canonical path) and the request's query. */
+    static String upstreamUri(RoutingContext ctx, Upstream upstream, String path) {
         HttpServerRequest request = ctx.request();
         String uri = request.uri();
-        String path = ctx.normalizedPath();
         String base = upstream.basePath();
         if (uri.startsWith(path) && (uri.length() == path.length() || uri.charAt(path.length()) == '?')) {
             return base.isEmpty() ? uri : base + uri;

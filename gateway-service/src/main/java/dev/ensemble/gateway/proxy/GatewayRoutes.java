@@ -15,9 +15,9 @@ import jakarta.inject.Inject;
 public class GatewayRoutes {
 
     /**
-     * After Quarkus' CORS filter (order -300) and before its authentication filter (-200) and its
-     * body-size check (-2): proxied requests are authenticated by the services they go to, and
-     * the proxy applies its own per-route body limits while streaming.
+     * After Quarkus' CORS filter (order -300, not enabled: the edge answers CORS itself) and before
+     * its authentication filter (-200) and its body-size check (-2): the proxy authenticates and
+     * limits proxied requests itself and applies its own per-route body limits while streaming.
      */
     static final int PROXY_ORDER = -250;
 
@@ -27,11 +27,14 @@ public class GatewayRoutes {
     @Inject
     ProblemResponses problems;
 
+    @Inject
+    dev.ensemble.gateway.dialect.SeedRoutes seeds;
+
     void install(@Observes Router router) {
         router.route().order(PROXY_ORDER).handler(proxy);
         router.route().order(Integer.MAX_VALUE).handler(ctx -> {
             String id = RequestIds.resolve(ctx.request().getHeader(RequestIds.HEADER));
-            problems.write(ctx.response(), 404, ErrorCode.NOT_FOUND, "no resource at " + ctx.request().path(),
+            problems.write(ctx.response(), seeds.dialectOf(ctx.normalizedPath()), 404, ErrorCode.NOT_FOUND, "no resource at " + ctx.request().path(),
                     ctx.request().path(), id);
         });
     }

@@ -1,40 +1,47 @@
 package dev.ensemble.gateway.proxy;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ensemble.gateway.dialect.Dialect;
+import dev.ensemble.gateway.dialect.ErrorBodies;
+import dev.ensemble.gateway.dialect.ErrorInfo;
 import dev.ensemble.web.Problem;
 import dev.ensemble.web.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
-import java.util.List;
-
-/** Writes the gateway's own answers (502, 503, 504, 413, 404) as problem+json from Vert.x handlers. */
+/**
+ * Writes the gateway's own answers (401, 404, 413, 429, 502, 503, 504) from Vert.x handlers: as
+ * problem+json, or in the error shape of the seed whose path was called.
+ */
 @Singleton
 public class ProblemResponses {
 
     private static final CharSequence PROBLEM_JSON = HttpHeaders.createOptimized(Problem.MEDIA_TYPE);
+    private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
 
     @Inject
-    ObjectMapper json;
+    ErrorBodies errors;
 
     /** Ends {@code response} with a problem; the caller decides whether the connection stays open. */
     public Future<Void> write(HttpServerResponse response, int status, String code, String detail, String path,
-                      String requestId) {
-        Problem problem = Problem.of(status, code, detail, path, requestId, List.of());
-        byte[] body;
-        try {
-            body = json.writeValueAsBytes(problem);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a problem", e);
-        }
-        return response.setStatusCode(status)
-                .putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM_JSON)
-                .putHeader(RequestIds.HEADER, requestId)
+                              String requestId) {
+        return write(response, null, status, code, detail, path, requestId);
+    }
+
+    public Future<Void> write(HttpServerResponse response, Dialect dialect, int status, String code, String detail,
+                              String path, String requestId) {
+        return write(response, dialect, new ErrorInfo(status, code, detail, null, null, requestId, 0), path);
+    }
+
+    public Future<Void> write(HttpServerResponse response, Dialect dialect, ErrorInfo error, String path) {
+        byte[] body = errors.render(dialect, error, path);
+        boolean canonical = dialect == null || !dialect.translatesErrors();
+        return response.setStatusCode(error.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, canonical ? PROBLEM_JSON : JSON)
+                .putHeader(RequestIds.HEADER, error.requestId())
                 .end(Buffer.buffer(body));
     }
 }
