@@ -16,6 +16,8 @@ public final class Bench {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "gateway-overhead" -> GatewayOverhead.main(rest);
+            case "guardrails" -> GuardrailBench.main(rest);
+            case "jobs" -> JobBench.main(rest);
             default -> {
                 usage();
                 System.exit(2);
@@ -24,6 +26,6 @@ public final class Bench {
     }
 
     private static void usage() {
-        System.err.println("usage: Bench gateway-overhead [--help | options]");
+        System.err.println("usage: Bench gateway-overhead|guardrails|jobs [--help | options]");
     }
 }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -29,11 +30,17 @@ public final class GatewayOverhead {
     static final String TINY_PREFIX = "/bench";
     static final String TINY_PATH = TINY_PREFIX + "/tiny";
     static final String JWKS_PATH = "/.well-known/jwks.json";
+    /** The tiny upstream again, on a route that needs a credential. */
+    static final String AUTH_PREFIX = "/bench-auth";
+    static final String AUTH_PATH = AUTH_PREFIX + "/tiny";
 
     private GatewayOverhead() {
     }
 
-    record Scenario(String title, String description, URI direct, URI gateway) {
+    record Scenario(String title, String description, URI direct, URI gateway, Map<String, String> headers) {
+        Scenario(String title, String description, URI direct, URI gateway) {
+            this(title, description, direct, gateway, Map.of());
+        }
     }
 
     record Row(LoadGenerator.Result direct, LoadGenerator.Result gateway) {
@@ -49,7 +56,8 @@ public final class GatewayOverhead {
                       --warmup 3            seconds of warm-up per target and step (not measured)
                       --global-warmup 15    seconds of warm-up per target at 16 clients before the first step
                       --out PATH            markdown results (default bench/results/gateway-overhead.md)
-                      --no-auth             skip the auth-service scenario
+                      --no-auth             skip the auth-service scenarios (JWKS, JWT, API key)
+                      --no-edge-auth        skip the JWT and API-key scenarios
                       --gateway-jvm "OPTS"  extra JVM options for the gateway (JAVA_TOOL_OPTIONS), e.g. GC logging
                       --gateway-env N=V     an extra environment variable for the gateway (repeatable)
                       --gateway-java "OPTS" start the gateway with these JVM options instead of the launcher's
@@ -81,8 +89,16 @@ public final class GatewayOverhead {
             Files.createDirectories(work);
             try (TinyUpstream tiny = new TinyUpstream()) {
                 Path gatewayConfig = work.resolve("gateway-bench.properties");
+                // /bench stays public (the bare hop); /bench-auth needs a JWT or an API key. The plan the
+                // bench user gets is lifted so the limiter counts every request but never refuses one.
                 Files.writeString(gatewayConfig, "ensemble.gateway.services.tiny.url=http://127.0.0.1:" + tiny.port()
-                        + "\nensemble.gateway.routes.\"" + TINY_PREFIX + "\".service=tiny\n");
+                        + "\nensemble.gateway.routes.\"" + TINY_PREFIX + "\".service=tiny\n"
+                        + "ensemble.gateway.routes.\"" + AUTH_PREFIX + "\".service=tiny\n"
+                        + "ensemble.gateway.auth.public-paths=/health,/readiness,/metrics," + JWKS_PATH + ","
+                        + "/api/v1/auth/register,/api/v1/auth/login," + TINY_PREFIX + "\n"
+                        + "ensemble.gateway.rate-limit.plans.pro.limit=1000000000\n"
+                        + "ensemble.gateway.rate-limit.plans.pro.per-minute=1000000000\n"
+                        + "ensemble.gateway.rate-limit.plans.pro.burst=1000000\n");
                 Set<Service> services = new LinkedHashSet<>();
                 if (o.gatewayJava == null) {
                     services.add(Service.GATEWAY);
@@ -122,6 +138,22 @@ public final class GatewayOverhead {
                             scenarios.add(new Scenario("auth-service: GET " + JWKS_PATH,
                                     "auth-service's public keys (a real Quarkus service, as started by the launcher)",
                                     URI.create(suite.url(Service.AUTH) + JWKS_PATH), URI.create(gw + JWKS_PATH)));
+                            if (!o.noEdgeAuth) {
+                                Credentials c = Credentials.create(gw);
+                                URI tinyDirect = URI.create("http://127.0.0.1:" + tiny.port() + TINY_PATH);
+                                scenarios.add(new Scenario("tiny upstream with a JWT: GET " + AUTH_PATH,
+                                        "the tiny upstream on a route that needs a credential: `Authorization: Bearer "
+                                                + "<access token>` (RS256, verified at the gateway; the verification is "
+                                                + "cached per token) and the rate limiter (in-process) on every request; "
+                                                + "direct is the tiny upstream without any check",
+                                        tinyDirect, URI.create(gw + AUTH_PATH),
+                                        Map.of("Authorization", "Bearer " + c.jwt())));
+                                scenarios.add(new Scenario("tiny upstream with an API key: GET " + AUTH_PATH,
+                                        "the same with `X-API-Key: ak_live_...`: resolved through auth-service once, "
+                                                + "then from the gateway's 5 s cache (one resolution per 5 s), swapped "
+                                                + "for the minted JWT, rate limited per key",
+                                        tinyDirect, URI.create(gw + AUTH_PATH), Map.of("X-API-Key", c.apiKey())));
+                            }
                         }
                         warmUp(scenarios, o);
                         for (Scenario s : scenarios) {
@@ -159,7 +191,7 @@ public final class GatewayOverhead {
             for (Scenario s : scenarios) {
                 System.out.printf("warm-up: %s (%d s each way)%n", s.title(), o.globalWarmup.toSeconds());
                 load.run(s.direct(), 16, o.globalWarmup, Duration.ofSeconds(1));
-                load.run(s.gateway(), 16, o.globalWarmup, Duration.ofSeconds(1));
+                load.run(s.gateway(), s.headers(), 16, o.globalWarmup, Duration.ofSeconds(1));
             }
         }
     }
@@ -172,7 +204,7 @@ public final class GatewayOverhead {
                 LoadGenerator.Result direct = load.run(s.direct(), clients, o.warmup, o.duration);
                 System.out.printf("  direct  %s%n", line(direct));
                 System.out.printf("%s: %d clients: gateway...%n", s.title(), clients);
-                LoadGenerator.Result gateway = load.run(s.gateway(), clients, o.warmup, o.duration);
+                LoadGenerator.Result gateway = load.run(s.gateway(), s.headers(), clients, o.warmup, o.duration);
                 System.out.printf("  gateway %s%n", line(gateway));
                 rows.add(new Row(direct, gateway));
             }
@@ -303,6 +335,7 @@ public final class GatewayOverhead {
         String gateway;
         String direct;
         boolean noAuth;
+        boolean noEdgeAuth;
         String gatewayJvm;
         String gatewayJava;
         Duration globalWarmup = Duration.ofSeconds(15);
@@ -322,6 +355,7 @@ public final class GatewayOverhead {
                     case "--gateway" -> o.gateway = args[++i];
                     case "--direct" -> o.direct = args[++i];
                     case "--no-auth" -> o.noAuth = true;
+                    case "--no-edge-auth" -> o.noEdgeAuth = true;
                     case "--gateway-jvm" -> o.gatewayJvm = args[++i];
                     case "--gateway-java" -> o.gatewayJava = args[++i];
                     case "--global-warmup" -> o.globalWarmup = Duration.ofSeconds(Long.parseLong(args[++i]));

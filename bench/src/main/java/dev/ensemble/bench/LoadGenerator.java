@@ -39,6 +39,12 @@ final class LoadGenerator implements AutoCloseable {
     }
 
     Result run(URI target, int clients, Duration warmup, Duration duration) throws Exception {
+        return run(target, java.util.Map.of(), clients, warmup, duration);
+    }
+
+    /** The same, with these headers on every request (a credential). */
+    Result run(URI target, java.util.Map<String, String> headers, int clients, Duration warmup, Duration duration)
+            throws Exception {
         HttpClient client = vertx.createHttpClient(new HttpClientOptions()
                         .setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
                         .setConnectTimeout(5_000).setIdleTimeout(0),
@@ -49,6 +55,7 @@ final class LoadGenerator implements AutoCloseable {
                 .setPort(target.getPort())
                 .setURI(target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery()))
                 .setIdleTimeout(30_000);
+        headers.forEach(options::putHeader);
         Run run = new Run(client, options, clients, warmup, duration);
         Context context = vertx.getOrCreateContext();
         context.runOnContext(v -> run.begin());
