@@ -34,15 +34,7 @@ public class UpstreamStub implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         vertx = Vertx.vertx();
-        HttpServer server = vertx.createHttpServer().requestHandler(this::handle).webSocketHandler(ws -> {
-            if (ws.path().endsWith("/reject")) {
-                ws.reject(403);
-                return;
-            }
-            ws.writeTextMessage("request-id: " + ws.headers().get("X-Request-Id"));
-            ws.textMessageHandler(text -> ws.writeTextMessage("echo: " + text));
-            ws.binaryMessageHandler(bytes -> ws.writeBinaryMessage(bytes));
-        });
+        HttpServer server = vertx.createHttpServer().requestHandler(this::handle);
         int port;
         try {
             port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
@@ -86,6 +78,21 @@ public class UpstreamStub implements QuarkusTestResourceLifecycleManager {
 
     private void handle(HttpServerRequest req) {
         String path = req.path();
+        // Upgrades are taken here rather than by a webSocketHandler, which did not always see them
+        // once an earlier application of the same test JVM had used a stub of its own.
+        if (req.headers().contains("Upgrade", "websocket", true)) {
+            if (path.endsWith("/reject")) {
+                req.response().setStatusCode(403).end();
+                return;
+            }
+            String requestId = req.getHeader("X-Request-Id");
+            req.toWebSocket().onSuccess(ws -> {
+                ws.writeTextMessage("request-id: " + requestId);
+                ws.textMessageHandler(text -> ws.writeTextMessage("echo: " + text));
+                ws.binaryMessageHandler(bytes -> ws.writeBinaryMessage(bytes));
+            });
+            return;
+        }
         if (path.startsWith("/__stub/release/")) {
             gate(path.substring("/__stub/release/".length())).tryComplete();
             req.response().end("released");
