@@ -1,0 +1,211 @@
+package dev.ensemble.inference.llm;
+
+import dev.ensemble.llm.provider.LlmException;
+import dev.ensemble.llm.provider.StreamEnd;
+import dev.ensemble.llm.provider.StreamHandle;
+import dev.ensemble.llm.provider.StreamListener;
+import dev.ensemble.llm.wire.ChatChunks;
+import dev.ensemble.llm.wire.ChatCompletionRequest;
+import dev.ensemble.llm.wire.ChatMessage;
+import dev.ensemble.llm.wire.CompletionRequest;
+import dev.ensemble.llm.wire.WireValidationException;
+import dev.ensemble.web.ApiException;
+import dev.ensemble.web.ErrorCode;
+import dev.ensemble.web.Problem;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Every generation of the service goes through here: the size checks, the backend (router over
+ * the local model and the upstream providers), and the token accounting of {@link LlmUsage}, so
+ * REST, SSE, WebSocket and swarm steps count tokens alike, also for a stream that was cancelled or
+ * failed half-way. Generations always run as streams (non-streamed answers collect them), so a
+ * client that goes away cancels the work it asked for.
+ */
+@ApplicationScoped
+public class LlmCalls {
+
+    @Inject
+    LlmEngine engine;
+
+    @Inject
+    LlmUsage usage;
+
+    /** How a collected generation ended: {@code end} always, {@code error} when it failed. */
+    public record Outcome(StreamEnd end, LlmException error, BigDecimal cost, long elapsedNanos) {
+        public String text() {
+            return end.text() == null ? "" : end.text();
+        }
+
+        public int promptTokens() {
+            return end.usage() == null ? 0 : end.usage().promptTokens();
+        }
+
+        public int completionTokens() {
+            return end.usage() == null ? 0 : end.usage().completionTokens();
+        }
+
+        public int totalTokens() {
+            return promptTokens() + completionTokens();
+        }
+    }
+
+    /** A started generation: cancel it, or wait for its outcome. */
+    public record Running(StreamHandle handle, CompletableFuture<Outcome> outcome) {
+    }
+
+    /** Checks a chat request beyond the wire rules: prompt size. */
+    public void checkSize(ChatCompletionRequest request) {
+        long chars = 0;
+        for (ChatMessage m : request.messages()) {
+            chars += m.content() == null ? 0 : m.content().length();
+        }
+        checkPromptChars("messages", chars);
+    }
+
+    public void checkPromptChars(String field, long chars) {
+        int max = engine.config().maxPromptChars();
+        if (chars > max) {
+            throw new ApiException(413, ErrorCode.PAYLOAD_TOO_LARGE, field + ": the prompt has " + chars
+                    + " characters; at most " + max + " are accepted", List.of(new Problem.FieldError(field,
+                    "at most " + max + " characters")));
+        }
+    }
+
+    /**
+     * Starts a streamed chat; the listener gets the tokens and the end, after the usage is recorded.
+     * Failures found before anything started (unknown model, prompt too long, busy) are thrown as
+     * {@link LlmException}; the engine not being ready as a 503 {@link ApiException}.
+     */
+    public Running streamChat(UUID owner, ChatCompletionRequest request, String requestId, StreamListener listener) {
+        checkSize(request);
+        Accounting acc = new Accounting(owner, request.model(), requestId, listener);
+        StreamHandle h = engine.backend().streamChat(request, acc);
+        return new Running(h, acc.outcome);
+    }
+
+    /** Starts a streamed text completion. */
+    public Running streamCompletion(UUID owner, CompletionRequest request, String requestId, StreamListener listener) {
+        checkPromptChars("prompt", request.prompt().length());
+        Accounting acc = new Accounting(owner, request.model(), requestId, listener);
+        StreamHandle h = engine.backend().streamCompletion(request, acc);
+        return new Running(h, acc.outcome);
+    }
+
+    /** A chat collected into one answer. */
+    public Running chat(UUID owner, ChatCompletionRequest request, String requestId) {
+        return streamChat(owner, request, requestId, NOOP);
+    }
+
+    /** A text completion collected into one answer. */
+    public Running complete(UUID owner, CompletionRequest request, String requestId) {
+        return streamCompletion(owner, request, requestId, NOOP);
+    }
+
+    /**
+     * The outcome as a Uni delivered on the caller's Vert.x context (where the resource's request
+     * lives); cancelling the Uni cancels the generation.
+     */
+    public static io.smallrye.mutiny.Uni<Outcome> await(Running run) {
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        io.smallrye.mutiny.Uni<Outcome> uni = io.smallrye.mutiny.Uni.createFrom().completionStage(run.outcome())
+                .onCancellation().invoke(() -> run.handle().cancel());
+        return context == null ? uni : uni.emitOn(task -> context.runOnContext(v -> task.run()));
+    }
+
+    /** A new completion id for usage references. */
+    public static String newReference() {
+        return ChatChunks.newId("gen-");
+    }
+
+    /** The problem a library failure is answered with on the canonical API. */
+    public static ApiException toApi(RuntimeException e) {
+        if (e instanceof ApiException a) {
+            return a;
+        }
+        if (e instanceof WireValidationException w) {
+            String field = w.param() == null ? "body" : w.param();
+            return new ApiException(400, "invalid_json".equals(w.code()) ? ErrorCode.MALFORMED_JSON : ErrorCode.VALIDATION_ERROR,
+                    w.getMessage(), List.of(new Problem.FieldError(field, w.getMessage())));
+        }
+        if (e instanceof LlmException l) {
+            String code = switch (l.kind()) {
+                case UNKNOWN_MODEL -> ErrorCode.NOT_FOUND;
+                case INVALID_REQUEST, PROMPT_TOO_LONG -> ErrorCode.VALIDATION_ERROR;
+                case RATE_LIMITED -> ErrorCode.RATE_LIMITED;
+                case TIMEOUT -> ErrorCode.UPSTREAM_TIMEOUT;
+                case UNAVAILABLE, CANCELLED -> ErrorCode.SERVICE_UNAVAILABLE;
+                default -> ErrorCode.BAD_GATEWAY;
+            };
+            int status = l.httpStatus() == 499 ? 503 : l.httpStatus();
+            ApiException a = new ApiException(status, code, l.getMessage());
+            if (status == 503 || status == 429) {
+                a.withHeader("Retry-After", "1");
+            }
+            return a;
+        }
+        return new ApiException(500, ErrorCode.INTERNAL_ERROR, "the generation failed");
+    }
+
+    private static final StreamListener NOOP = new StreamListener() {
+        @Override
+        public void onToken(String text) {
+        }
+
+        @Override
+        public void onComplete(StreamEnd end) {
+        }
+
+        @Override
+        public void onError(LlmException error, StreamEnd partial) {
+        }
+    };
+
+    /** Records the usage of the stream it wraps before passing its end on. */
+    private final class Accounting implements StreamListener {
+        final UUID owner;
+        final String model;
+        final String requestId;
+        final StreamListener next;
+        final String reference = newReference();
+        final long start = System.nanoTime();
+        final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+
+        Accounting(UUID owner, String model, String requestId, StreamListener next) {
+            this.owner = owner;
+            this.model = model;
+            this.requestId = requestId;
+            this.next = next;
+        }
+
+        @Override
+        public void onToken(String text) {
+            next.onToken(text);
+        }
+
+        @Override
+        public void onComplete(StreamEnd end) {
+            BigDecimal cost = usage.record(owner, model, end.provider(), end.usage(), reference, requestId);
+            try {
+                next.onComplete(end);
+            } finally {
+                outcome.complete(new Outcome(end, null, cost, System.nanoTime() - start));
+            }
+        }
+
+        @Override
+        public void onError(LlmException error, StreamEnd partial) {
+            BigDecimal cost = usage.record(owner, model, partial.provider(), partial.usage(), reference, requestId);
+            try {
+                next.onError(error, partial);
+            } finally {
+                outcome.complete(new Outcome(partial, error, cost, System.nanoTime() - start));
+            }
+        }
+    }
+}
