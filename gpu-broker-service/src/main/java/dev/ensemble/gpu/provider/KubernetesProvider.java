@@ -53,8 +53,22 @@ public class KubernetesProvider implements GpuProvider {
         return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
     }
 
+    /** Where a pod finds its service account's token (the Deployment runs as gpu-broker-service, see k8s/base/rbac). */
+    static final java.nio.file.Path SERVICE_ACCOUNT_TOKEN =
+            java.nio.file.Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
+
     private Map<String, String> auth() {
-        return Map.of("Authorization", "Bearer " + config.kubernetes().token().orElse(""));
+        return Map.of("Authorization", "Bearer " + config.kubernetes().token().filter(t -> !t.isBlank())
+                .orElseGet(KubernetesProvider::serviceAccountToken));
+    }
+
+    /** The mounted service-account token, read on every call because the kubelet rotates it. */
+    private static String serviceAccountToken() {
+        try {
+            return java.nio.file.Files.readString(SERVICE_ACCOUNT_TOKEN).trim();
+        } catch (java.io.IOException | SecurityException e) {
+            return "";
+        }
     }
 
     private String pods() {
