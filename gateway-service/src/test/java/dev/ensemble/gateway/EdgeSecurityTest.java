@@ -272,6 +272,12 @@ class EdgeSecurityTest {
                 .body("error.code", is("AUTHENTICATION_ERROR"));
         given().get("/api/v1/jobs").then().statusCode(401).contentType(startsWith("application/problem+json"))
                 .body("error", notNullValue()).body("code", is("AUTH_REQUIRED"));
+        // OpenAI's shape on /v1, which its client libraries parse
+        given().post("/v1/chat/completions").then().statusCode(401).contentType(startsWith("application/json"))
+                .body("error.type", is("authentication_error")).body("error.code", is("missing_api_key"))
+                .body("error.message", notNullValue()).body("error", org.hamcrest.Matchers.hasKey("param"));
+        given().header("Authorization", "Bearer not.a.jwt").get("/v1/models").then().statusCode(401)
+                .body("error.type", is("authentication_error")).body("error.code", is("invalid_api_key"));
         // 503 from a service that is down, on a seed path
         given().header("Authorization", bearer(EdgeStub.token(user, "pro"))).get("/api/v2/billing-test/x")
                 .then().statusCode(503).body("error.code", is("SERVICE_UNAVAILABLE"));
@@ -300,6 +306,9 @@ class EdgeSecurityTest {
         given().header("Authorization", token).get("/api/v1/jobs/problem?status=404").then().statusCode(404)
                 .contentType(startsWith("application/problem+json"))
                 .body("error", is("thing 42 not found")).body("code", is("NOT_FOUND"));
+        // OpenAI: the service already answers in OpenAI's shape, so its error passes untouched
+        given().header("Authorization", token).get("/v1/x/problem?status=404").then().statusCode(404)
+                .contentType(startsWith("application/problem+json")).body("code", is("NOT_FOUND"));
         // success bodies are never touched
         given().header("Authorization", token).get("/api/v2/jobs/x").then().statusCode(200).body("method", is("GET"));
     }

@@ -90,6 +90,48 @@ public enum Dialect {
             return body;
         }
     },
+    /**
+     * The OpenAI API ({@code /v1}): {@code {error: {message, type, param, code}}}, the shape every
+     * OpenAI client library parses. Only the gateway's own answers (401, 429, 502, 504, ...) are
+     * rendered here: inference-service already answers {@code /v1} errors in this shape, so a
+     * service's error passes through untouched.
+     */
+    OPENAI("openai", Map.ofEntries(
+            Map.entry("AUTH_REQUIRED", "missing_api_key"), Map.entry("INVALID_TOKEN", "invalid_api_key"),
+            Map.entry("TOKEN_EXPIRED", "invalid_api_key"), Map.entry("INVALID_API_KEY", "invalid_api_key"),
+            Map.entry("AUTH_INVALID", "invalid_api_key"), Map.entry("RATE_LIMITED", "rate_limit_exceeded"),
+            Map.entry("NOT_FOUND", "not_found"), Map.entry("PAYLOAD_TOO_LARGE", "request_too_large"),
+            Map.entry("SPENDING_LIMIT", "insufficient_quota"), Map.entry("INSUFFICIENT_CREDITS", "insufficient_quota"),
+            Map.entry("UPSTREAM_TIMEOUT", "timeout"), Map.entry("BAD_GATEWAY", "bad_gateway"),
+            Map.entry("SERVICE_UNAVAILABLE", "service_unavailable"))) {
+        @Override
+        public boolean translatesUpstreamErrors() {
+            return false;
+        }
+
+        @Override
+        ObjectNode body(ErrorInfo e) {
+            ObjectNode error = F.objectNode();
+            error.put("message", e.message());
+            error.put("type", switch (e.status()) {
+                case 401 -> "authentication_error";
+                case 402 -> "insufficient_quota";
+                case 429 -> "rate_limit_error";
+                case 403 -> "permission_error";
+                case 404 -> "not_found_error";
+                default -> e.status() >= 500 ? "server_error" : "invalid_request_error";
+            });
+            if (e.fields() != null && !e.fields().isEmpty()) {
+                error.put("param", e.fields().get(0).field());
+            } else {
+                error.putNull("param");
+            }
+            error.put("code", code(e.code()).toLowerCase(java.util.Locale.ROOT));
+            ObjectNode body = F.objectNode();
+            body.set("error", error);
+            return body;
+        }
+    },
     /** AI Job Queue (seed 003): {@code {error, detail, status_code}}. */
     JOBQUEUE("jobqueue", Map.of()) {
         @Override
@@ -121,6 +163,11 @@ public enum Dialect {
     /** Whether this dialect's error bodies differ from the canonical problem+json. */
     public boolean translatesErrors() {
         return true;
+    }
+
+    /** Whether a service's error answer is rewritten in this dialect (not only the gateway's own). */
+    public boolean translatesUpstreamErrors() {
+        return translatesErrors();
     }
 
     /** The dialect named by {@code X-Ensemble-Dialect}, or null. */

@@ -40,6 +40,8 @@ public class SeedRoutes {
             new SeedRoute("/jobs", "/api/v1/jobs", Dialect.JOBQUEUE),
             new SeedRoute("/chat", "/api/v1/chat", Dialect.ORCHESTRA),
             new SeedRoute("/api/v1", "/api/v1", Dialect.AISERVE),
+            // The OpenAI API: no rewrite; the gateway's own errors in OpenAI's shape.
+            new SeedRoute("/v1", "/v1", Dialect.OPENAI),
             // Catch-alls without a rewrite: the rest of each seed's base path answers in its shape (a 404 included).
             new SeedRoute("/api/v2", "/api/v2", Dialect.AISEMBLE),
             new SeedRoute("/api", "/api", Dialect.AIMOS));

@@ -192,7 +192,7 @@ final class Exchange {
         }
         upstreamResponse = up;
         status = up.statusCode();
-        if (status >= 400 && dialect != null && dialect.translatesErrors()) {
+        if (status >= 400 && dialect != null && dialect.translatesUpstreamErrors()) {
             translateError(up);
             return;
         }

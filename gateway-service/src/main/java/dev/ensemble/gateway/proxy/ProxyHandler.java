@@ -159,6 +159,10 @@ public class ProxyHandler implements Handler<RoutingContext> {
             // Browsers cannot set headers on a WebSocket: the credential may come as a query parameter.
             jwt = request.getParam("access_token");
             apiKey = jwt == null ? request.getParam("api_key") : null;
+            if (jwt != null) {
+                // The service sees the credential where it looks first, as for any other request.
+                headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + jwt);
+            }
         }
         if (jwt == null && (apiKey == null || apiKey.isBlank())) {
             response.putHeader(WWW_AUTHENTICATE, "Bearer");
