@@ -56,6 +56,8 @@ public final class SuiteExtension implements BeforeAllCallback {
                     .readyTimeout(timeout)
                     .progress(message -> System.out.println("[suite] " + message))
                     .build();
+            // A test JVM that is killed (a cancelled build, a fork timeout) still stops what it started.
+            Runtime.getRuntime().addShutdownHook(new Thread(suite::stop, "system-tests-suite-stop"));
             RuntimeException failed = null;
             long t0 = System.nanoTime();
             try {
