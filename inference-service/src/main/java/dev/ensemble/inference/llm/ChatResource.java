@@ -103,7 +103,7 @@ public class ChatResource {
     private Uni<Map<String, Object>> run(ChatService.ChatInput in, String messageField, String version) {
         chat.validate(in, messageField);
         String requestId = requestId();
-        return chat.chat(owner(), in, requestId, null).map(r -> {
+        return chat.chat(owner(), jwt.getRawToken(), in, requestId, null).map(r -> {
             Map<String, Object> data = r.data();
             if ("v1".equals(version)) {
                 data.put("sessionId", r.sessionId());

@@ -155,8 +155,11 @@ public class ChatService {
         }
     }
 
-    /** Runs one chat message: memory, the single answer or the team, then the session is updated. */
-    public Uni<ChatResult> chat(UUID owner, ChatInput in, String requestId, Streaming streaming) {
+    /**
+     * Runs one chat message: memory, the single answer or the team, then the session is updated.
+     * {@code bearer} is the caller's token, with which each step's cost is held with billing first.
+     */
+    public Uni<ChatResult> chat(UUID owner, String bearer, ChatInput in, String requestId, Streaming streaming) {
         ModeParams mode = mode(in.mode() == null ? engine.config().chat().defaultMode() : in.mode(), in.model());
         engine.backend(); // 503 while warming up, before the session is touched
         long t0 = System.nanoTime();
@@ -165,7 +168,7 @@ public class ChatService {
                 ? sessions.history(owner, in.sessionId(), engine.config().chat().historyTurns() * 2)
                 : Uni.createFrom().item(List.<ChatMessage>of()));
         List<Role> roles = in.swarm() == null ? List.of(new Role("assistant", null)) : SWARMS.get(in.swarm());
-        return history.chain(h -> runSteps(owner, in, mode, roles, h, requestId, streaming, 0, new ArrayList<>()))
+        return history.chain(h -> runSteps(owner, bearer, in, mode, roles, h, requestId, streaming, 0, new ArrayList<>()))
                 .chain(steps -> {
                     Step last = steps.get(steps.size() - 1);
                     int prompt = steps.stream().mapToInt(Step::promptTokens).sum();
@@ -183,7 +186,8 @@ public class ChatService {
                 });
     }
 
-    private Uni<List<Step>> runSteps(UUID owner, ChatInput in, ModeParams mode, List<Role> roles, List<ChatMessage> history,
+    private Uni<List<Step>> runSteps(UUID owner, String bearer, ChatInput in, ModeParams mode, List<Role> roles,
+                                     List<ChatMessage> history,
                                      String requestId, Streaming streaming, int index, List<Step> done) {
         if (index >= roles.size()) {
             return Uni.createFrom().item(done);
@@ -202,10 +206,18 @@ public class ChatService {
         messages.add(ChatMessage.user(user.toString()));
         ChatCompletionRequest request = ChatCompletionRequest.of(mode.model(), messages)
                 .withMaxTokens(mode.maxTokens()).withSampling(mode.temperature(), null, mode.topK(), null);
+        return calls.hold(bearer, request).chain(hold -> step(owner, bearer, hold, in, mode, roles, history, requestId,
+                streaming, index, done, role, request));
+    }
+
+    /** One step of {@link #runSteps}, under its hold with billing. */
+    private Uni<List<Step>> step(UUID owner, String bearer, LlmCalls.Hold hold, ChatInput in, ModeParams mode, List<Role> roles,
+                                 List<ChatMessage> history, String requestId, Streaming streaming, int index,
+                                 List<Step> done, Role role, ChatCompletionRequest request) {
         long t0 = System.nanoTime();
         LlmCalls.Running run;
         try {
-            run = calls.streamChat(owner, request, requestId, new dev.ensemble.llm.provider.StreamListener() {
+            run = calls.streamChat(owner, hold, request, requestId, new dev.ensemble.llm.provider.StreamListener() {
                 @Override
                 public void onToken(String text) {
                     if (streaming != null) {
@@ -236,7 +248,7 @@ public class ChatService {
             if ("cancelled".equals(o.end().finishReason())) {
                 return Uni.createFrom().item(done);
             }
-            return runSteps(owner, in, mode, roles, history, requestId, streaming, index + 1, done);
+            return runSteps(owner, bearer, in, mode, roles, history, requestId, streaming, index + 1, done);
         });
     }
 

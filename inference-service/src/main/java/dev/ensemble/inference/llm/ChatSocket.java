@@ -86,6 +86,8 @@ public class ChatSocket {
         String token = request.getParam("access_token") != null ? request.getParam("access_token") : request.getParam("token");
         io.vertx.core.Future<UUID> who = fromHeader != null ? io.vertx.core.Future.succeededFuture(fromHeader)
                 : ctx.vertx().executeBlocking(() -> callers.fromToken(token), false);
+        // The caller's token also holds each answer's cost with billing (as the caller).
+        String bearer = fromHeader != null ? LlmCalls.bearer(request.getHeader("Authorization")) : token;
         who.onComplete(ar -> {
             UUID owner = ar.succeeded() ? ar.result() : null;
             if (owner == null) {
@@ -95,8 +97,8 @@ public class ChatSocket {
                 request.resume();
                 return;
             }
-            sessions.claim(owner, sessionId).subscribe().with(v -> ctx.vertx().runOnContext(x -> accept(ctx, owner, clientId,
-                    sessionId)), e -> ctx.vertx().runOnContext(x -> {
+            sessions.claim(owner, sessionId).subscribe().with(v -> ctx.vertx().runOnContext(x -> accept(ctx, owner, bearer,
+                    clientId, sessionId)), e -> ctx.vertx().runOnContext(x -> {
                 if (e instanceof ApiException a) {
                     problem(ctx, a.status(), a.code(), a.getMessage());
                 } else {
@@ -108,13 +110,13 @@ public class ChatSocket {
         });
     }
 
-    private void accept(RoutingContext ctx, UUID owner, String clientId, String sessionId) {
+    private void accept(RoutingContext ctx, UUID owner, String bearer, String clientId, String sessionId) {
         ctx.request().toWebSocket().onComplete(ar -> {
             if (ar.failed()) {
                 LOG.debugf("chat socket: upgrade failed: %s", ar.cause().getMessage());
                 return;
             }
-            new Connection(ar.result(), owner, clientId, sessionId).start();
+            new Connection(ar.result(), owner, bearer, clientId, sessionId).start();
         });
         ctx.request().resume();
     }
@@ -135,6 +137,7 @@ public class ChatSocket {
     final class Connection {
         final ServerWebSocket ws;
         final UUID owner;
+        final String bearer;
         final String clientId;
         final String sessionId;
         final Context context;
@@ -144,9 +147,10 @@ public class ChatSocket {
         volatile boolean busy;
         int received;
 
-        Connection(ServerWebSocket ws, UUID owner, String clientId, String sessionId) {
+        Connection(ServerWebSocket ws, UUID owner, String bearer, String clientId, String sessionId) {
             this.ws = ws;
             this.owner = owner;
+            this.bearer = bearer;
             this.clientId = clientId;
             this.sessionId = sessionId;
             this.context = io.vertx.core.Vertx.currentContext();
@@ -268,7 +272,7 @@ public class ChatSocket {
             String requestId = RequestIds.generate();
             busy = true;
             AtomicInteger index = new AtomicInteger();
-            chat.chat(owner, in, requestId, new ChatService.Streaming() {
+            chat.chat(owner, bearer, in, requestId, new ChatService.Streaming() {
                 @Override
                 public void onToken(int step, String role, String token) {
                     if (!stream) {

@@ -1,5 +1,6 @@
 package dev.ensemble.inference.llm;
 
+import dev.ensemble.billing.client.SpendingGuard;
 import dev.ensemble.llm.provider.LlmException;
 import dev.ensemble.llm.provider.StreamEnd;
 import dev.ensemble.llm.provider.StreamHandle;
@@ -13,9 +14,12 @@ import dev.ensemble.web.ApiException;
 import dev.ensemble.web.ErrorCode;
 import dev.ensemble.web.Problem;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -30,11 +34,83 @@ import java.util.concurrent.CompletableFuture;
 @ApplicationScoped
 public class LlmCalls {
 
+    private static final Logger LOG = Logger.getLogger(LlmCalls.class);
+
+    /** How long billing holds a generation's estimate if it is never settled (a crash). */
+    static final Duration HOLD_TTL = Duration.ofMinutes(15);
+
     @Inject
     LlmEngine engine;
 
     @Inject
     LlmUsage usage;
+
+    @Inject
+    SpendingGuard guard;
+
+    /**
+     * Billing's hold on a generation: the caller's bearer token (billing acts as the caller) and the
+     * reservation, or {@link #NONE} when nothing is held (guardrails off, a free model, no token).
+     */
+    public record Hold(String bearer, UUID reservation) {
+    }
+
+    public static final Hold NONE = new Hold(null, null);
+
+    /**
+     * Reserves the largest cost a generation can have (every prompt character and {@code maxTokens}
+     * completion tokens at the model's price) before it starts; fails with billing's 402
+     * ({@code SPENDING_LIMIT}, {@code INSUFFICIENT_CREDITS}) when a limit would be passed, or 503 when
+     * billing cannot be asked (never let through unchecked). Checks that fail on their own (model
+     * warming up, prompt too large, unknown model) come first and hold nothing. Completes on the
+     * caller's Vert.x context.
+     */
+    public Uni<Hold> hold(String bearer, String promptField, String model, long promptChars, int maxTokens) {
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        try {
+            checkPromptChars(promptField, promptChars);
+            if (!engine.config().guardrailsEnabled() || bearer == null || bearer.isBlank()
+                    || !engine.backend().models().contains(model)) {
+                return Uni.createFrom().item(NONE);
+            }
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
+        BigDecimal estimate = engine.cost(model, promptChars + Math.max(0, maxTokens));
+        if (estimate.signum() <= 0) {
+            return Uni.createFrom().item(NONE);
+        }
+        Uni<Hold> held = guard.reserve(bearer, estimate, engine.config().currency(), "llm " + model, null, HOLD_TTL)
+                .map(r -> new Hold(bearer, r.reservationId()));
+        return context == null ? held : held.emitOn(task -> context.runOnContext(v -> task.run()));
+    }
+
+    /** The hold of a chat request (all messages, {@code max_tokens} or the chat default). */
+    public Uni<Hold> hold(String bearer, ChatCompletionRequest request) {
+        long chars = 0;
+        for (ChatMessage m : request.messages()) {
+            chars += m.content() == null ? 0 : m.content().length();
+        }
+        return hold(bearer, "messages", request.model(), chars, request.maxTokensOr(DEFAULT_CHAT_TOKENS));
+    }
+
+    /** The hold of a text completion. */
+    public Uni<Hold> hold(String bearer, CompletionRequest request) {
+        return hold(bearer, "prompt", request.model(), request.prompt() == null ? 0 : request.prompt().length(),
+                request.maxTokensOr(DEFAULT_COMPLETION_TOKENS));
+    }
+
+    /** The local backend's defaults when a request names no {@code max_tokens} (libs/llm). */
+    static final int DEFAULT_CHAT_TOKENS = 256;
+    static final int DEFAULT_COMPLETION_TOKENS = 16;
+
+    /** The bearer token of an {@code Authorization} header value, or null. */
+    public static String bearer(String authorization) {
+        if (authorization == null || authorization.length() <= 7 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        return authorization.substring(7).trim();
+    }
 
     /** How a collected generation ended: {@code end} always, {@code error} when it failed. */
     public record Outcome(StreamEnd end, LlmException error, BigDecimal cost, long elapsedNanos) {
@@ -83,28 +159,71 @@ public class LlmCalls {
      * {@link LlmException}; the engine not being ready as a 503 {@link ApiException}.
      */
     public Running streamChat(UUID owner, ChatCompletionRequest request, String requestId, StreamListener listener) {
-        checkSize(request);
-        Accounting acc = new Accounting(owner, request.model(), requestId, listener);
-        StreamHandle h = engine.backend().streamChat(request, acc);
+        return streamChat(owner, NONE, request, requestId, listener);
+    }
+
+    /** The same, under billing's hold (from {@link #hold}), which the usage settles or which is released. */
+    public Running streamChat(UUID owner, Hold hold, ChatCompletionRequest request, String requestId,
+                              StreamListener listener) {
+        try {
+            checkSize(request);
+        } catch (RuntimeException e) {
+            release(hold);
+            throw e;
+        }
+        Accounting acc = new Accounting(owner, hold, request.model(), requestId, listener);
+        StreamHandle h;
+        try {
+            h = engine.backend().streamChat(request, acc);
+        } catch (RuntimeException e) {
+            release(hold);
+            throw e;
+        }
         return new Running(h, acc.outcome);
     }
 
     /** Starts a streamed text completion. */
     public Running streamCompletion(UUID owner, CompletionRequest request, String requestId, StreamListener listener) {
-        checkPromptChars("prompt", request.prompt().length());
-        Accounting acc = new Accounting(owner, request.model(), requestId, listener);
-        StreamHandle h = engine.backend().streamCompletion(request, acc);
+        return streamCompletion(owner, NONE, request, requestId, listener);
+    }
+
+    /** The same, under billing's hold. */
+    public Running streamCompletion(UUID owner, Hold hold, CompletionRequest request, String requestId,
+                                    StreamListener listener) {
+        try {
+            checkPromptChars("prompt", request.prompt().length());
+        } catch (RuntimeException e) {
+            release(hold);
+            throw e;
+        }
+        Accounting acc = new Accounting(owner, hold, request.model(), requestId, listener);
+        StreamHandle h;
+        try {
+            h = engine.backend().streamCompletion(request, acc);
+        } catch (RuntimeException e) {
+            release(hold);
+            throw e;
+        }
         return new Running(h, acc.outcome);
     }
 
     /** A chat collected into one answer. */
-    public Running chat(UUID owner, ChatCompletionRequest request, String requestId) {
-        return streamChat(owner, request, requestId, NOOP);
+    public Running chat(UUID owner, Hold hold, ChatCompletionRequest request, String requestId) {
+        return streamChat(owner, hold, request, requestId, NOOP);
     }
 
     /** A text completion collected into one answer. */
-    public Running complete(UUID owner, CompletionRequest request, String requestId) {
-        return streamCompletion(owner, request, requestId, NOOP);
+    public Running complete(UUID owner, Hold hold, CompletionRequest request, String requestId) {
+        return streamCompletion(owner, hold, request, requestId, NOOP);
+    }
+
+    /** Drops a hold whose generation never started or used nothing; billing's answer does not matter. */
+    void release(Hold hold) {
+        if (hold == null || hold.reservation() == null) {
+            return;
+        }
+        guard.release(hold.bearer(), hold.reservation()).subscribe().with(r -> {
+        }, e -> LOG.debugf("releasing hold %s: %s (it expires on its own)", hold.reservation(), e.getMessage()));
     }
 
     /**
@@ -169,6 +288,7 @@ public class LlmCalls {
     /** Records the usage of the stream it wraps before passing its end on. */
     private final class Accounting implements StreamListener {
         final UUID owner;
+        final Hold hold;
         final String model;
         final String requestId;
         final StreamListener next;
@@ -176,8 +296,9 @@ public class LlmCalls {
         final long start = System.nanoTime();
         final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
 
-        Accounting(UUID owner, String model, String requestId, StreamListener next) {
+        Accounting(UUID owner, Hold hold, String model, String requestId, StreamListener next) {
             this.owner = owner;
+            this.hold = hold == null ? NONE : hold;
             this.model = model;
             this.requestId = requestId;
             this.next = next;
@@ -188,9 +309,19 @@ public class LlmCalls {
             next.onToken(text);
         }
 
+        /** Records the usage (whose event settles the hold); a generation that used nothing releases it. */
+        BigDecimal account(StreamEnd end) {
+            BigDecimal cost = usage.record(owner, model, end.provider(), end.usage(), reference, hold.reservation(),
+                    requestId);
+            if (end.usage() == null || end.usage().promptTokens() + end.usage().completionTokens() == 0) {
+                release(hold);
+            }
+            return cost;
+        }
+
         @Override
         public void onComplete(StreamEnd end) {
-            BigDecimal cost = usage.record(owner, model, end.provider(), end.usage(), reference, requestId);
+            BigDecimal cost = account(end);
             try {
                 next.onComplete(end);
             } finally {
@@ -200,7 +331,7 @@ public class LlmCalls {
 
         @Override
         public void onError(LlmException error, StreamEnd partial) {
-            BigDecimal cost = usage.record(owner, model, partial.provider(), partial.usage(), reference, requestId);
+            BigDecimal cost = account(partial);
             try {
                 next.onError(error, partial);
             } finally {

@@ -2,6 +2,7 @@ package dev.ensemble.inference.llm;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -53,6 +54,16 @@ public interface LlmConfig {
     /** Largest {@code max_tokens} a request may ask for. */
     @WithDefault("4096")
     int maxTokensLimit();
+
+    /**
+     * Spending guardrails: before a generation, its largest possible cost (prompt plus
+     * {@code max_tokens} at the model's price) is reserved with billing-service, which answers 402
+     * when a limit would be passed; the completion's usage event then settles the hold with the
+     * real cost (or it is released when nothing was generated).
+     */
+    @WithName("guardrails.enabled")
+    @WithDefault("true")
+    boolean guardrailsEnabled();
 
     /** Longest prompt (all messages together, in characters) accepted; longer ones are answered 413. */
     @WithDefault("100000")

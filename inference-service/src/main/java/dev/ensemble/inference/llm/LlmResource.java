@@ -103,13 +103,14 @@ public class LlmResource {
             throw LlmCalls.toApi(e);
         }
         String requestId = requestId();
-        LlmCalls.Running run;
-        try {
-            run = calls.complete(owner(), request, requestId);
-        } catch (RuntimeException e) {
-            throw LlmCalls.toApi(e);
-        }
-        return LlmCalls.await(run).map(o -> {
+        UUID owner = owner();
+        return calls.hold(jwt.getRawToken(), request).chain(hold -> {
+            try {
+                return LlmCalls.await(calls.complete(owner, hold, request, requestId));
+            } catch (RuntimeException e) {
+                throw LlmCalls.toApi(e);
+            }
+        }).map(o -> {
             if (o.error() != null) {
                 throw LlmCalls.toApi(o.error());
             }
@@ -150,13 +151,14 @@ public class LlmResource {
             throw ApiException.badRequest("messages", "at least one message must have content");
         }
         String requestId = requestId();
-        LlmCalls.Running run;
-        try {
-            run = calls.chat(owner(), request, requestId);
-        } catch (RuntimeException e) {
-            throw LlmCalls.toApi(e);
-        }
-        return LlmCalls.await(run).map(o -> {
+        UUID owner = owner();
+        return calls.hold(jwt.getRawToken(), request).chain(hold -> {
+            try {
+                return LlmCalls.await(calls.chat(owner, hold, request, requestId));
+            } catch (RuntimeException e) {
+                throw LlmCalls.toApi(e);
+            }
+        }).map(o -> {
             if (o.error() != null) {
                 throw LlmCalls.toApi(o.error());
             }

@@ -33,7 +33,7 @@ public class LlmUsage {
 
     /** One completion to bill. */
     public record Completed(UUID owner, String model, String provider, int promptTokens, int completionTokens,
-                            BigDecimal cost, String referenceId, String requestId) {
+                            BigDecimal cost, String referenceId, UUID reservationId, String requestId) {
     }
 
     @Inject
@@ -44,8 +44,12 @@ public class LlmUsage {
 
     private final ConcurrentLinkedQueue<Completed> pending = new ConcurrentLinkedQueue<>();
 
-    /** Records one completion; nothing is recorded for one that used no tokens. Returns its cost. */
-    public BigDecimal record(UUID owner, String model, String provider, Usage usage, String referenceId, String requestId) {
+    /**
+     * Records one completion; nothing is recorded for one that used no tokens. Returns its cost.
+     * {@code reservationId} (or null) is billing's hold for it, which the usage event settles.
+     */
+    public BigDecimal record(UUID owner, String model, String provider, Usage usage, String referenceId,
+                             UUID reservationId, String requestId) {
         if (usage == null) {
             return BigDecimal.ZERO;
         }
@@ -53,7 +57,7 @@ public class LlmUsage {
         BigDecimal cost = engine.cost(model, total);
         if (owner != null && total > 0) {
             pending.add(new Completed(owner, model, provider, usage.promptTokens(), usage.completionTokens(), cost,
-                    referenceId, requestId));
+                    referenceId, reservationId, requestId));
         }
         return cost;
     }
@@ -84,7 +88,7 @@ public class LlmUsage {
     private Uni<Void> write(Completed c) {
         UsageRecorded usage = new UsageRecorded(c.owner(), UsageRecorded.TOKENS, c.model(),
                 BigDecimal.valueOf((long) c.promptTokens() + c.completionTokens()), (long) c.promptTokens(),
-                (long) c.completionTokens(), c.referenceId(), null, c.cost(), engine.config().currency());
+                (long) c.completionTokens(), c.referenceId(), c.reservationId(), c.cost(), engine.config().currency());
         return outbox.publish(Topics.USAGE_EVENTS, UsageRecorded.TYPE, c.owner().toString(), UsageRecorded.VERSION,
                 c.requestId(), usage).replaceWithVoid();
     }

@@ -114,9 +114,15 @@ public class OpenAiRoutes {
             return;
         }
         String requestId = requestId(ctx);
+        calls.hold(LlmCalls.bearer(ctx.request().getHeader("Authorization")), request).subscribe().with(
+                hold -> startChat(ctx, owner, hold, request, requestId), e -> fail(ctx, e));
+    }
+
+    private void startChat(RoutingContext ctx, UUID owner, LlmCalls.Hold hold, ChatCompletionRequest request,
+                           String requestId) {
         if (!request.isStream()) {
             try {
-                LlmCalls.Running run = calls.chat(owner, request, requestId);
+                LlmCalls.Running run = calls.chat(owner, hold, request, requestId);
                 cancelOnClose(ctx, run);
                 run.outcome().whenComplete((o, t) -> onContext(ctx, () -> {
                     if (o.error() != null) {
@@ -153,7 +159,7 @@ public class OpenAiRoutes {
             }
         };
         try {
-            sse.run = calls.streamChat(owner, request, requestId, sse);
+            sse.run = calls.streamChat(owner, hold, request, requestId, sse);
             cancelOnClose(ctx, sse.run);
         } catch (RuntimeException e) {
             fail(ctx, e);
@@ -171,11 +177,17 @@ public class OpenAiRoutes {
             return;
         }
         String requestId = requestId(ctx);
+        calls.hold(LlmCalls.bearer(ctx.request().getHeader("Authorization")), request).subscribe().with(
+                hold -> startCompletion(ctx, owner, hold, request, requestId), e -> fail(ctx, e));
+    }
+
+    private void startCompletion(RoutingContext ctx, UUID owner, LlmCalls.Hold hold, CompletionRequest request,
+                                 String requestId) {
         String id = ChatChunks.newId("cmpl-");
         long created = System.currentTimeMillis() / 1000;
         if (!request.isStream()) {
             try {
-                LlmCalls.Running run = calls.complete(owner, request, requestId);
+                LlmCalls.Running run = calls.complete(owner, hold, request, requestId);
                 cancelOnClose(ctx, run);
                 run.outcome().whenComplete((o, t) -> onContext(ctx, () -> {
                     if (o.error() != null) {
@@ -209,7 +221,7 @@ public class OpenAiRoutes {
             }
         };
         try {
-            sse.run = calls.streamCompletion(owner, request, requestId, sse);
+            sse.run = calls.streamCompletion(owner, hold, request, requestId, sse);
             cancelOnClose(ctx, sse.run);
         } catch (RuntimeException e) {
             fail(ctx, e);
@@ -381,6 +393,7 @@ public class OpenAiRoutes {
             String param = a.errors() == null || a.errors().isEmpty() ? null : a.errors().get(0).field();
             String type = switch (a.status()) {
                 case 401 -> "invalid_request_error";
+                case 402 -> "insufficient_quota";
                 case 429 -> "rate_limit_error";
                 case 503 -> "server_error";
                 default -> a.status() >= 500 ? "server_error" : "invalid_request_error";
