@@ -18,6 +18,8 @@ public final class Bench {
             case "gateway-overhead" -> GatewayOverhead.main(rest);
             case "guardrails" -> GuardrailBench.main(rest);
             case "jobs" -> JobBench.main(rest);
+            case "llm" -> LlmBench.main(rest);
+            case "serving" -> ServingBench.main(rest);
             default -> {
                 usage();
                 System.exit(2);
@@ -26,6 +28,6 @@ public final class Bench {
     }
 
     private static void usage() {
-        System.err.println("usage: Bench gateway-overhead|guardrails|jobs [--help | options]");
+        System.err.println("usage: Bench gateway-overhead|guardrails|jobs|serving [--help | options]");
     }
 }

@@ -6,7 +6,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -45,18 +44,24 @@ final class LoadGenerator implements AutoCloseable {
     /** The same, with these headers on every request (a credential). */
     Result run(URI target, java.util.Map<String, String> headers, int clients, Duration warmup, Duration duration)
             throws Exception {
+        return run(target, HttpMethod.GET, headers, null, clients, warmup, duration);
+    }
+
+    /** Any method, with these headers and (when not null) this body on every request; 200 counts as success. */
+    Result run(URI target, HttpMethod method, java.util.Map<String, String> headers, Buffer body, int clients,
+               Duration warmup, Duration duration) throws Exception {
         HttpClient client = vertx.createHttpClient(new HttpClientOptions()
                         .setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
                         .setConnectTimeout(5_000).setIdleTimeout(0),
                 new PoolOptions().setHttp1MaxSize(clients).setMaxWaitQueueSize(-1));
         RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.GET)
+                .setMethod(method)
                 .setHost(target.getHost())
                 .setPort(target.getPort())
                 .setURI(target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery()))
                 .setIdleTimeout(30_000);
         headers.forEach(options::putHeader);
-        Run run = new Run(client, options, clients, warmup, duration);
+        Run run = new Run(client, options, body, clients, warmup, duration);
         Context context = vertx.getOrCreateContext();
         context.runOnContext(v -> run.begin());
         Result result = run.done.get(warmup.toSeconds() + duration.toSeconds() + 120, TimeUnit.SECONDS);
@@ -73,6 +78,7 @@ final class LoadGenerator implements AutoCloseable {
     private static final class Run {
         final HttpClient client;
         final RequestOptions options;
+        final Buffer body;
         final int clients;
         final long measureFrom;
         final long measureUntil;
@@ -82,9 +88,10 @@ final class LoadGenerator implements AutoCloseable {
         long errors;
         int idle;
 
-        Run(HttpClient client, RequestOptions options, int clients, Duration warmup, Duration duration) {
+        Run(HttpClient client, RequestOptions options, Buffer body, int clients, Duration warmup, Duration duration) {
             this.client = client;
             this.options = options;
+            this.body = body;
             this.clients = clients;
             long now = System.nanoTime();
             this.measureFrom = now + warmup.toNanos();
@@ -106,7 +113,7 @@ final class LoadGenerator implements AutoCloseable {
                 return;
             }
             client.request(options)
-                    .compose(HttpClientRequest::send)
+                    .compose(req -> body == null ? req.send() : req.send(body))
                     .compose(resp -> resp.statusCode() == 200 ? resp.body()
                             : resp.body().compose(b -> io.vertx.core.Future.<Buffer>failedFuture("HTTP " + resp.statusCode())))
                     .onComplete(ar -> {

@@ -49,6 +49,13 @@ public interface GatewayConfig {
     @WithDefault("128")
     int maxConnections();
 
+    /**
+     * WebSocket sessions relayed to one service at once: each holds its own connection for its
+     * whole life, so this is a separate, much larger bound than {@link #maxConnections()}.
+     */
+    @WithDefault("10000")
+    int maxWebsockets();
+
     /** Requests that may wait for a connection per upstream and event loop before the gateway answers 503. */
     @WithDefault("1024")
     int maxWaitQueue();

@@ -54,7 +54,7 @@ public class Upstreams {
             byName.put(name, new Upstream(name, service.url(), () -> vertx.createHttpClient(options, pool), registry));
         });
         webSockets = vertx.createWebSocketClient(new WebSocketClientOptions()
-                .setMaxConnections(config.maxConnections())
+                .setMaxConnections(config.maxWebsockets())
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setName("gateway-websockets"));
     }

@@ -135,6 +135,11 @@ final class WebSocketBridge {
 
     private static void relay(WebSocketBase from, WebSocketBase to) {
         from.frameHandler(frame -> {
+            if (to.isClosed()) {
+                // The other side went away (its close handler closes this one); frames still in
+                // flight have nowhere to go.
+                return;
+            }
             to.writeFrame(frame);
             if (to.writeQueueFull()) {
                 from.pause();

@@ -80,16 +80,23 @@ public class LlmCalls {
         if (estimate.signum() <= 0) {
             return Uni.createFrom().item(NONE);
         }
-        Uni<Hold> held = guard.reserve(bearer, estimate, engine.config().currency(), "llm " + model, null, HOLD_TTL)
+        Uni<Hold> held = guard.reserve(bearer, estimate, engine.config().currency(), purpose(model), null, HOLD_TTL)
                 .map(r -> new Hold(bearer, r.reservationId()));
         return context == null ? held : held.emitOn(task -> context.runOnContext(v -> task.run()));
+    }
+
+    /** Billing's {@code purpose} of a hold: {@code llm:<model>} in the characters billing accepts, at most 64. */
+    static String purpose(String model) {
+        String p = "llm:" + model.replaceAll("[^A-Za-z0-9_.:-]", "-");
+        return p.length() <= 64 ? p : p.substring(0, 64);
     }
 
     /** The hold of a chat request (all messages, {@code max_tokens} or the chat default). */
     public Uni<Hold> hold(String bearer, ChatCompletionRequest request) {
         long chars = 0;
         for (ChatMessage m : request.messages()) {
-            chars += m.content() == null ? 0 : m.content().length();
+            // the content, plus what the chat template adds around it ("User: ", line breaks)
+            chars += (m.content() == null ? 0 : m.content().length()) + TEMPLATE_CHARS_PER_MESSAGE;
         }
         return hold(bearer, "messages", request.model(), chars, request.maxTokensOr(DEFAULT_CHAT_TOKENS));
     }
@@ -102,6 +109,8 @@ public class LlmCalls {
 
     /** The local backend's defaults when a request names no {@code max_tokens} (libs/llm). */
     static final int DEFAULT_CHAT_TOKENS = 256;
+    /** Prompt tokens a chat template adds per message (the local model's "System: ", "User: ", "Assistant: " and line breaks). */
+    static final int TEMPLATE_CHARS_PER_MESSAGE = 16;
     static final int DEFAULT_COMPLETION_TOKENS = 16;
 
     /** The bearer token of an {@code Authorization} header value, or null. */
