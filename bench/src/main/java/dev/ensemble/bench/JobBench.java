@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Job queue benchmark (budgets in the design brief): submit-to-running latency with an idle worker
  * (server-side {@code started_at - created_at} of inference jobs on a tiny model, one at a time),
  * submissions per second (scheduled batch jobs, so the worker stays out of it), and list/filter
- * latency with 10,000 jobs in the table. Starts auth-service and job-service with the launcher.
+ * latency with 10,000 jobs in the table. Starts auth-service, job-service and billing-service (whose
+ * guardrails hold the cost of every training job) with the launcher.
  * Run: {@code java -cp <bench classpath> dev.ensemble.bench.JobBench [--out bench/results/jobs.md]}.
  */
 public final class JobBench {
@@ -64,14 +65,14 @@ public final class JobBench {
             run(URI.create(job), URI.create(auth), latencySamples, tableSize, md);
         } else {
             Path root = Path.of("").toAbsolutePath();
-            for (Service s : List.of(Service.AUTH, Service.JOB)) {
+            for (Service s : List.of(Service.AUTH, Service.JOB, Service.BILLING)) {
                 if (!Files.exists(s.jar(root))) {
                     throw new IllegalStateException("package " + s.module() + " first (../mvnw -B -q package -DskipTests)");
                 }
             }
             Path home = root.resolve("bench/target/jobs-home");
             try (Suite suite = Suite.builder().home(home).repositoryRoot(root).randomPorts()
-                    .services(Set.of(Service.AUTH, Service.JOB))
+                    .services(Set.of(Service.AUTH, Service.JOB, Service.BILLING))
                     .progress(line -> System.out.println("suite: " + line)).build()) {
                 suite.start();
                 setup = "Started by the bench with the launcher's `Suite` (embedded PostgreSQL, Kafka, packaged "

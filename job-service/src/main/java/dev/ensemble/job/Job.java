@@ -74,6 +74,9 @@ public class Job extends PanacheEntityBase {
     public Instant leaseUntil;
     @Column(name = "estimated_seconds")
     public int estimatedSeconds;
+    /** Billing's hold on the estimated cost (training jobs under spending guardrails), else null. */
+    @Column(name = "reservation_id")
+    public UUID reservationId;
 
     public boolean finished() {
         return COMPLETED.equals(status) || FAILED.equals(status) || CANCELLED.equals(status);

@@ -5,19 +5,23 @@ import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 
 /**
  * Billing and spending guardrails through the gateway only: the seed's guardrail shapes, a limit
- * that refuses with 402 SPENDING_LIMIT, reserve-then-settle charging the ledger, and the
- * transaction history.
+ * that refuses with 402 SPENDING_LIMIT, reserve-then-settle charging the ledger, the transaction
+ * history, and limits stopping chat completions and training jobs before they start.
  */
 class BillingIT extends SystemTest {
 
@@ -59,6 +63,62 @@ class BillingIT extends SystemTest {
                         .body("transactions[0].amount", equalTo(-1.2f))
                         .body("transactions[0].status", equalTo("succeeded")));
         as(token).get("/api/v1/billing/account").then().statusCode(200).body("balance", equalTo(-1.2f));
+    }
+
+    /**
+     * A spending limit stops costly work before it starts: with a tiny hourly limit, a chat completion
+     * (inference-service holds its largest cost) is refused with 402 in OpenAI's error shape, and a
+     * training job (job-service holds its estimated cost) with a 402 problem, and no job exists.
+     */
+    @Test
+    void aTinyLimitRefusesChatCompletionsAndTrainingJobsWith402() {
+        String email = uniqueEmail("billing-limit");
+        register(email, "Frugal User");
+        String token = login(email);
+        // training is validated before its cost is held: the data set must exist
+        StringBuilder csv = new StringBuilder("f1,f2,label\n");
+        for (int i = 0; i < 40; i++) {
+            csv.append(i % 2 == 0 ? "0.1," : "5.2,").append(i % 3).append(',').append(i % 2).append('\n');
+        }
+        String dataPath = gateway().header("Authorization", "Bearer " + token)
+                .multiPart("file", "frugal.csv", csv.toString().getBytes(StandardCharsets.UTF_8), "text/csv")
+                .post("/api/v1/datasets").then().statusCode(201).extract().path("data_path");
+        awaitModel(token);
+
+        as(token).body(Map.of("limit", "0.000001")).put("/api/v1/guardrails/spending/windows/hourly")
+                .then().statusCode(200);
+
+        as(token).body(Map.of("model", CHAT_MODEL, "max_tokens", 20,
+                        "messages", List.of(Map.of("role", "user", "content", "Tell me a story."))))
+                .post("/v1/chat/completions").then().statusCode(402)
+                .body("error.type", equalTo("insufficient_quota"))
+                .body("error.code", equalTo("spending_limit"))
+                .body("error.message", containsString("hourly"));
+
+        as(token).body(Map.of("model_type", "logistic_regression", "data_path", dataPath))
+                .post("/api/v1/jobs/training").then().statusCode(402)
+                .body("status", equalTo(402))
+                .body("code", equalTo("SPENDING_LIMIT"))
+                .body("detail", containsString("hourly"));
+        // the seed's path lands on the same check
+        as(token).body(Map.of("model_type", "logistic_regression", "data_path", dataPath))
+                .post("/jobs/training").then().statusCode(402);
+        as(token).get("/api/v1/jobs").then().statusCode(200).body("total", equalTo(0));
+
+        // nothing was held or charged
+        as(token).get("/api/v1/billing/transactions").then().statusCode(200).body("count", equalTo(0));
+        as(token).get("/api/v1/guardrails/spending").then().statusCode(200)
+                .body("windows.find { it.name == 'hourly' }.spent", equalTo(0f))
+                .body("windows.find { it.name == 'hourly' }.held", equalTo(0f));
+    }
+
+    static final String CHAT_MODEL = "ensemble-fables-lstm";
+
+    /** The first start of the suite trains the bundled language model: wait until the catalogue lists it. */
+    static void awaitModel(String token) {
+        await("the bundled language model").atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(2))
+                .untilAsserted(() -> gateway().header("Authorization", "Bearer " + token).get("/v1/models")
+                        .then().statusCode(200).body("data.id", hasItem(CHAT_MODEL)));
     }
 
     @Test

@@ -28,6 +28,8 @@ public interface JobConfig {
 
     Routing routing();
 
+    Guardrails guardrails();
+
     interface Datasets {
         /** Largest upload (bytes). */
         @WithDefault("104857600")
@@ -70,6 +72,39 @@ public interface JobConfig {
         /** Attempts before a job fails for good (a worker's death counts as an attempt). */
         @WithDefault("3")
         int maxAttempts();
+    }
+
+    /**
+     * Spending guardrails (billing-service): before a training job is queued, its estimated cost
+     * (estimated duration x {@link #trainingPricePerHour()}, at least {@link #minimumHold()}) is
+     * reserved with billing under the caller's own token; a refusal is billing's 402
+     * ({@code SPENDING_LIMIT}, {@code INSUFFICIENT_CREDITS}) and no job is created, and billing being
+     * unreachable is a 503 (fail closed). The job's {@code usage.recorded} event settles the hold.
+     * Billing's URL: {@code ensemble.billing.url} (libs/billing-client).
+     */
+    interface Guardrails {
+        /** Whether training jobs reserve their estimated cost with billing before they are queued. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Price of an hour of training, in the billing account's currency (billing's {@code prices.training.default}). */
+        @WithDefault("0.50")
+        java.math.BigDecimal trainingPricePerHour();
+
+        /** The least a training job holds, however short its estimate. */
+        @WithDefault("0.01")
+        java.math.BigDecimal minimumHold();
+
+        /** The hold lasts the estimated duration times this factor, plus {@link #holdMargin()} (retries, queueing). */
+        @WithDefault("3")
+        int holdFactor();
+
+        @WithDefault("15m")
+        java.time.Duration holdMargin();
+
+        /** The longest hold billing grants ({@code ensemble.billing.guardrails.max-ttl-seconds}, 24 h). */
+        @WithDefault("24h")
+        java.time.Duration maxHold();
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.ensemble.job.service.JobRequests;
 import dev.ensemble.job.service.JobService;
 import dev.ensemble.job.service.JobViews;
 import dev.ensemble.job.service.Submissions;
+import dev.ensemble.job.service.TrainingGuard;
 import dev.ensemble.web.ApiException;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -56,13 +57,22 @@ public class JobResource {
     @Inject
     Submissions submissions;
 
+    @Inject
+    TrainingGuard guard;
+
+    /**
+     * A training job. Under spending guardrails its estimated cost is held with billing (the caller's
+     * own token) before the job exists: billing's 402 ({@code SPENDING_LIMIT}, {@code INSUFFICIENT_CREDITS})
+     * or 503 (billing unreachable) is the answer and no job is created.
+     */
     @POST
     @Path("/training")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> submitTraining(JobRequests.Training body, @HeaderParam(IDEMPOTENCY_KEY) String key) {
         UUID owner = owner();
         String k = key(key);
-        return submissions.training(owner, body).chain(draft -> submit(owner, k, draft));
+        String bearer = jwt.getRawToken();
+        return submissions.training(owner, body).chain(draft -> submitHeld(owner, k, bearer, draft));
     }
 
     @POST
@@ -83,13 +93,46 @@ public class JobResource {
     }
 
     private Uni<Response> submit(UUID owner, String key, JobService.Draft draft) {
-        return jobs.submit(owner, key, draft)
-                // Two concurrent first uses of one key: the loser's insert hits the unique index; answer its winner.
-                .onFailure(e -> key != null && isUniqueViolation(e))
-                .recoverWithUni(() -> jobs.findByKey(owner, key).map(j -> new JobService.Submitted(j, false)))
-                .map(s -> Response.status(s.created() ? 201 : 200).entity(JobViews.submitted(s.job()))
-                        .header("Location", "/api/v1/jobs/" + JobIds.format(s.job().id))
-                        .header("Idempotent-Replayed", s.created() ? null : "true").build());
+        return stored(owner, key, jobs.submit(owner, key, draft)).map(JobResource::answer);
+    }
+
+    /**
+     * Holds the job's estimated cost with billing, then stores the job with the hold. A replayed
+     * Idempotency-Key answers its job without holding anything more; a hold whose job was not stored
+     * (a failure, or a concurrent first use of the key that won with another hold) is released.
+     */
+    private Uni<Response> submitHeld(UUID owner, String key, String bearer, JobService.Draft draft) {
+        if (!guard.enabled()) {
+            return submit(owner, key, draft);
+        }
+        Uni<Job> earlier = key == null ? Uni.createFrom().nullItem() : jobs.findByKey(owner, key);
+        return earlier.chain(found -> {
+            if (found != null) {
+                return Uni.createFrom().item(new JobService.Submitted(found, false));
+            }
+            UUID jobId = UUID.randomUUID();
+            return guard.hold(bearer, owner, jobId, key, draft).chain(reservation -> {
+                Uni<JobService.Submitted> submitted = jobs.submit(owner, key, draft, jobId, reservation)
+                        // not stored: drop the hold (but not a winner's, which a lost race on the key shares)
+                        .onFailure(e -> !(key != null && isUniqueViolation(e)))
+                        .call(e -> guard.release(bearer, reservation));
+                return stored(owner, key, submitted).call(s -> s.created() || reservation == null
+                        || reservation.equals(s.job().reservationId)
+                        ? Uni.createFrom().voidItem() : guard.release(bearer, reservation));
+            });
+        }).map(JobResource::answer);
+    }
+
+    /** Two concurrent first uses of one key: the loser's insert hits the unique index; answer its winner. */
+    private Uni<JobService.Submitted> stored(UUID owner, String key, Uni<JobService.Submitted> submitted) {
+        return submitted.onFailure(e -> key != null && isUniqueViolation(e))
+                .recoverWithUni(() -> jobs.findByKey(owner, key).map(j -> new JobService.Submitted(j, false)));
+    }
+
+    private static Response answer(JobService.Submitted s) {
+        return Response.status(s.created() ? 201 : 200).entity(JobViews.submitted(s.job()))
+                .header("Location", "/api/v1/jobs/" + JobIds.format(s.job().id))
+                .header("Idempotent-Replayed", s.created() ? null : "true").build();
     }
 
     @GET

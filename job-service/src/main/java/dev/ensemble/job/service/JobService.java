@@ -12,6 +12,7 @@ import dev.ensemble.job.TrainedModel;
 import dev.ensemble.job.config.JobConfig;
 import dev.ensemble.job.routing.Router;
 import dev.ensemble.job.worker.JobExecutor;
+import dev.ensemble.job.worker.TrainingUsage;
 import dev.ensemble.web.ApiException;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -61,6 +62,15 @@ public class JobService {
 
     @WithTransaction
     public Uni<Submitted> submit(UUID owner, String idempotencyKey, Draft draft) {
+        return submit(owner, idempotencyKey, draft, UUID.randomUUID(), null);
+    }
+
+    /**
+     * Stores the job as {@code jobId}, holding billing's {@code reservationId} (null: nothing held),
+     * unless an earlier call with the same Idempotency-Key created one: then that job is answered.
+     */
+    @WithTransaction
+    public Uni<Submitted> submit(UUID owner, String idempotencyKey, Draft draft, UUID jobId, UUID reservationId) {
         Uni<Job> existing = idempotencyKey == null ? Uni.createFrom().nullItem()
                 : Job.<Job>find("ownerId = ?1 and idempotencyKey = ?2", owner, idempotencyKey).firstResult();
         return existing.chain(found -> {
@@ -69,8 +79,9 @@ public class JobService {
             }
             Instant now = Instant.now();
             Job job = new Job();
-            job.id = UUID.randomUUID();
+            job.id = jobId;
             job.ownerId = owner;
+            job.reservationId = reservationId;
             job.kind = draft.kind();
             job.jobType = draft.jobType();
             job.name = draft.name();
@@ -145,6 +156,7 @@ public class JobService {
     /**
      * Cancels a pending or running job; a running one also gets a cancel command on {@code job.control}.
      * The row is locked first, so a worker's conditional updates wait and then find it cancelled.
+     * A job holding billing's reservation settles it at zero ({@code usage.recorded} with nothing used).
      */
     @WithTransaction
     public Uni<Job> cancel(UUID owner, UUID id) {
@@ -171,6 +183,7 @@ public class JobService {
                                     ? outbox.publish(Topics.JOB_CONTROL, JobControl.TYPE, id.toString(),
                                     JobControl.VERSION, null, new JobControl(id, owner, JobControl.CANCEL))
                                     : Uni.createFrom().nullItem())
+                            .chain(() -> TrainingUsage.settleUnused(outbox, job))
                             .replaceWith(job);
                 });
     }
@@ -200,6 +213,7 @@ public class JobService {
                         m.put("request", JobViews.tree(j.request));
                         m.put("result", JobViews.tree(j.result));
                         m.put("error", j.error);
+                        m.put("reservation_id", j.reservationId);
                         m.put("created_at", j.createdAt);
                         m.put("completed_at", j.completedAt);
                         return m;

@@ -81,6 +81,7 @@ public final class JobViews {
         m.put("result", tree(job.result));
         m.put("error", job.error);
         m.put("attempts", job.attempts);
+        m.put("reservation_id", job.reservationId);
         if (logs != null) {
             m.put("logs", logs.stream().map(JobViews::log).toList());
         }

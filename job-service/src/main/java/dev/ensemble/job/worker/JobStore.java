@@ -5,7 +5,6 @@ import dev.ensemble.events.Topics;
 import dev.ensemble.events.job.JobEvent;
 import dev.ensemble.events.model.ModelTrained;
 import dev.ensemble.events.outbox.Outbox;
-import dev.ensemble.events.usage.UsageRecorded;
 import dev.ensemble.job.Job;
 import dev.ensemble.job.JobLog;
 import dev.ensemble.job.TrainedModel;
@@ -120,11 +119,11 @@ public class JobStore {
                                             outcome.announcement()));
                         }
                         if (outcome.trainingSeconds() != null) {
-                            UsageRecorded usage = new UsageRecorded(job.ownerId, UsageRecorded.TRAINING,
-                                    job.modelType, outcome.trainingSeconds(), null, null, job.id.toString(), null,
-                                    null, null);
-                            chain = chain.chain(() -> outbox.publish(Topics.USAGE_EVENTS, UsageRecorded.TYPE,
-                                    job.ownerId.toString(), UsageRecorded.VERSION, null, usage));
+                            // names the job's billing hold (if any): billing settles it with the priced cost
+                            chain = chain.chain(() -> TrainingUsage.publish(outbox,
+                                    TrainingUsage.used(job, outcome.trainingSeconds())));
+                        } else {
+                            chain = chain.chain(() -> TrainingUsage.settleUnused(outbox, job));
                         }
                         return chain.replaceWith(true);
                     });
@@ -149,7 +148,10 @@ public class JobStore {
                 .chain(job -> JobLog.of(jobId, retryAfter != null ? "WARN" : "ERROR", retryAfter != null
                                 ? "attempt " + job.attempts + " failed, retrying in " + retryAfter.toMillis() + " ms: " + error
                                 : "failed: " + error).persist()
-                        .chain(() -> event(job, retryAfter != null ? JobEvent.QUEUED : JobEvent.FAILED, null, error)))
+                        .chain(() -> event(job, retryAfter != null ? JobEvent.QUEUED : JobEvent.FAILED, null, error))
+                        // failed for good: nothing is billed, billing's hold on the estimate is settled at zero
+                        .chain(() -> retryAfter != null ? Uni.createFrom().voidItem()
+                                : TrainingUsage.settleUnused(outbox, job)))
                 .replaceWith(true));
     }
 
@@ -185,7 +187,8 @@ public class JobStore {
             job.error = lost + "; no attempts left";
             job.completedAt = now;
             return JobLog.of(job.id, "ERROR", job.error).persist()
-                    .chain(() -> event(job, JobEvent.FAILED, null, job.error)).replaceWithVoid();
+                    .chain(() -> event(job, JobEvent.FAILED, null, job.error))
+                    .chain(() -> TrainingUsage.settleUnused(outbox, job)).replaceWithVoid();
         }
         job.status = Job.PENDING;
         return JobLog.of(job.id, "WARN", lost + "; queued again to resume from its last checkpoint").persist()
