@@ -76,7 +76,7 @@ public final class JobBench {
                     .progress(line -> System.out.println("suite: " + line)).build()) {
                 suite.start();
                 setup = "Started by the bench with the launcher's `Suite` (embedded PostgreSQL, Kafka, packaged "
-                        + "auth-service and job-service, job-service in API + worker role with one runner; service "
+                        + "auth-service, billing-service and job-service, job-service in API + worker role with one runner; service "
                         + "JVMs `" + String.join(" ", Suite.jvmOptions(Service.JOB)) + "`).";
                 run(URI.create(suite.url(Service.JOB)), URI.create(suite.url(Service.AUTH)), latencySamples, tableSize, md);
             }
