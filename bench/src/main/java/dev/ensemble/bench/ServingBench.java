@@ -57,6 +57,8 @@ public final class ServingBench {
         int duration = 10;
         int warmup = 3;
         String arch = "1024-2048-2048-10";
+        int batch = 32;
+        int delay = 2;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = args[++i];
@@ -64,8 +66,10 @@ public final class ServingBench {
                 case "--duration" -> duration = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--arch" -> arch = args[++i];
+                case "--batch" -> batch = Integer.parseInt(args[++i]);
+                case "--delay" -> delay = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException(
-                        "options: --out PATH --clients 1,16,64 --duration S --warmup S --arch IN-HIDDEN...-OUT");
+                        "options: --out PATH --clients 1,16,64 --duration S --warmup S --arch IN-HIDDEN...-OUT --batch N --delay MS");
             }
         }
         System.setProperty("ai.djl.offline", "true");
@@ -123,17 +127,17 @@ public final class ServingBench {
             Map<String, String> headers = Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json");
             // JIT and engine warm-up in both configurations, not measured.
             for (boolean batching : new boolean[]{true, false}) {
-                configure(inference, token, id, batching ? 32 : 1, batching ? 2 : 0);
+                configure(inference, token, id, batching ? batch : 1, batching ? delay : 0);
                 load.run(predict, HttpMethod.POST, headers, body, 16, Duration.ZERO, Duration.ofSeconds(15));
             }
             for (boolean batching : new boolean[]{false, true}) {
-                configure(inference, token, id, batching ? 32 : 1, batching ? 2 : 0);
+                configure(inference, token, id, batching ? batch : 1, batching ? delay : 0);
                 for (int c : clients) {
                     LoadGenerator.Result r = load.run(predict, HttpMethod.POST, headers, body, c, w, d);
                     System.out.printf(Locale.ROOT, "batching %s, %d clients: %.0f req/s p50 %.2f p99 %.2f errors %d%n",
                             batching ? "on" : "off", c, r.rps(), r.p50(), r.p99(), r.errors());
                     rows.add(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f | %.2f | %d |",
-                            batching ? "on (32, 2 ms)" : "off (1)", c, r.rps(), r.p50(), r.p99(), r.max(), r.errors()));
+                            batching ? "on (" + batch + ", " + delay + " ms)" : "off (1)", c, r.rps(), r.p50(), r.p99(), r.max(), r.errors()));
                 }
             }
             JsonObject metrics = new JsonObject(JobBench.send(HttpRequest.newBuilder(
