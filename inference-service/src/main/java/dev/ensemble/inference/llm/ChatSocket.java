@@ -87,7 +87,7 @@ public class ChatSocket {
         io.vertx.core.Future<UUID> who = fromHeader != null ? io.vertx.core.Future.succeededFuture(fromHeader)
                 : ctx.vertx().executeBlocking(() -> callers.fromToken(token), false);
         // The caller's token also holds each answer's cost with billing (as the caller).
-        String bearer = fromHeader != null ? LlmCalls.bearer(request.getHeader("Authorization")) : token;
+        String bearer = fromHeader != null ? request.getHeader("Authorization") : token;
         who.onComplete(ar -> {
             UUID owner = ar.succeeded() ? ar.result() : null;
             if (owner == null) {

@@ -2,6 +2,7 @@ package dev.ensemble.inference.llm;
 
 import dev.ensemble.billing.client.SpendingGuard;
 import dev.ensemble.llm.provider.LlmException;
+import dev.ensemble.llm.provider.LocalChatBackend;
 import dev.ensemble.llm.provider.StreamEnd;
 import dev.ensemble.llm.provider.StreamHandle;
 import dev.ensemble.llm.provider.StreamListener;
@@ -12,6 +13,7 @@ import dev.ensemble.llm.wire.CompletionRequest;
 import dev.ensemble.llm.wire.WireValidationException;
 import dev.ensemble.web.ApiException;
 import dev.ensemble.web.ErrorCode;
+import dev.ensemble.web.Offload;
 import dev.ensemble.web.Problem;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.smallrye.mutiny.Uni;
@@ -49,7 +51,8 @@ public class LlmCalls {
     SpendingGuard guard;
 
     /**
-     * Billing's hold on a generation: the caller's bearer token (billing acts as the caller) and the
+     * Billing's hold on a generation: the caller's bearer token, with or without its {@code Bearer }
+     * prefix (billing acts as the caller), and the
      * reservation, or {@link #NONE} when nothing is held (guardrails off, a free model, no token).
      */
     public record Hold(String bearer, UUID reservation) {
@@ -66,7 +69,6 @@ public class LlmCalls {
      * caller's Vert.x context.
      */
     public Uni<Hold> hold(String bearer, String promptField, String model, long promptChars, int maxTokens) {
-        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
         try {
             checkPromptChars(promptField, promptChars);
             if (!engine.config().guardrailsEnabled() || bearer == null || bearer.isBlank()
@@ -80,9 +82,8 @@ public class LlmCalls {
         if (estimate.signum() <= 0) {
             return Uni.createFrom().item(NONE);
         }
-        Uni<Hold> held = guard.reserve(bearer, estimate, engine.config().currency(), purpose(model), null, HOLD_TTL)
+        return guard.reserve(bearer, estimate, engine.config().currency(), purpose(model), null, HOLD_TTL)
                 .map(r -> new Hold(bearer, r.reservationId()));
-        return context == null ? held : held.emitOn(task -> context.runOnContext(v -> task.run()));
     }
 
     /** Billing's {@code purpose} of a hold: {@code llm:<model>} in the characters billing accepts, at most 64. */
@@ -93,33 +94,20 @@ public class LlmCalls {
 
     /** The hold of a chat request (all messages, {@code max_tokens} or the chat default). */
     public Uni<Hold> hold(String bearer, ChatCompletionRequest request) {
-        long chars = 0;
-        for (ChatMessage m : request.messages()) {
-            // the content, plus what the chat template adds around it ("User: ", line breaks)
-            chars += (m.content() == null ? 0 : m.content().length()) + TEMPLATE_CHARS_PER_MESSAGE;
-        }
-        return hold(bearer, "messages", request.model(), chars, request.maxTokensOr(DEFAULT_CHAT_TOKENS));
+        // the content, plus what the chat template adds around each message ("User: ", line breaks)
+        long chars = contentChars(request) + (long) TEMPLATE_CHARS_PER_MESSAGE * request.messages().size();
+        return hold(bearer, "messages", request.model(), chars, request.maxTokensOr(LocalChatBackend.DEFAULT_CHAT_MAX_TOKENS));
     }
 
     /** The hold of a text completion. */
     public Uni<Hold> hold(String bearer, CompletionRequest request) {
         return hold(bearer, "prompt", request.model(), request.prompt() == null ? 0 : request.prompt().length(),
-                request.maxTokensOr(DEFAULT_COMPLETION_TOKENS));
+                request.maxTokensOr(CompletionRequest.DEFAULT_MAX_TOKENS));
     }
 
-    /** The local backend's defaults when a request names no {@code max_tokens} (libs/llm). */
-    static final int DEFAULT_CHAT_TOKENS = 256;
     /** Prompt tokens a chat template adds per message (the local model's "System: ", "User: ", "Assistant: " and line breaks). */
     static final int TEMPLATE_CHARS_PER_MESSAGE = 16;
-    static final int DEFAULT_COMPLETION_TOKENS = 16;
 
-    /** The bearer token of an {@code Authorization} header value, or null. */
-    public static String bearer(String authorization) {
-        if (authorization == null || authorization.length() <= 7 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        return authorization.substring(7).trim();
-    }
 
     /** How a collected generation ended: {@code end} always, {@code error} when it failed. */
     public record Outcome(StreamEnd end, LlmException error, BigDecimal cost, long elapsedNanos) {
@@ -146,11 +134,16 @@ public class LlmCalls {
 
     /** Checks a chat request beyond the wire rules: prompt size. */
     public void checkSize(ChatCompletionRequest request) {
+        checkPromptChars("messages", contentChars(request));
+    }
+
+    /** The characters of all the messages' content. */
+    static long contentChars(ChatCompletionRequest request) {
         long chars = 0;
         for (ChatMessage m : request.messages()) {
             chars += m.content() == null ? 0 : m.content().length();
         }
-        checkPromptChars("messages", chars);
+        return chars;
     }
 
     public void checkPromptChars(String field, long chars) {
@@ -239,11 +232,9 @@ public class LlmCalls {
      * The outcome as a Uni delivered on the caller's Vert.x context (where the resource's request
      * lives); cancelling the Uni cancels the generation.
      */
-    public static io.smallrye.mutiny.Uni<Outcome> await(Running run) {
-        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
-        io.smallrye.mutiny.Uni<Outcome> uni = io.smallrye.mutiny.Uni.createFrom().completionStage(run.outcome())
-                .onCancellation().invoke(() -> run.handle().cancel());
-        return context == null ? uni : uni.emitOn(task -> context.runOnContext(v -> task.run()));
+    public static Uni<Outcome> await(Running run) {
+        return Offload.onCaller(Uni.createFrom().completionStage(run.outcome())
+                .onCancellation().invoke(() -> run.handle().cancel()));
     }
 
     /** A new completion id for usage references. */

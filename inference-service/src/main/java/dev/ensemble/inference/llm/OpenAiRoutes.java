@@ -114,7 +114,7 @@ public class OpenAiRoutes {
             return;
         }
         String requestId = requestId(ctx);
-        calls.hold(LlmCalls.bearer(ctx.request().getHeader("Authorization")), request).subscribe().with(
+        calls.hold(ctx.request().getHeader("Authorization"), request).subscribe().with(
                 hold -> startChat(ctx, owner, hold, request, requestId), e -> fail(ctx, e));
     }
 
@@ -177,7 +177,7 @@ public class OpenAiRoutes {
             return;
         }
         String requestId = requestId(ctx);
-        calls.hold(LlmCalls.bearer(ctx.request().getHeader("Authorization")), request).subscribe().with(
+        calls.hold(ctx.request().getHeader("Authorization"), request).subscribe().with(
                 hold -> startCompletion(ctx, owner, hold, request, requestId), e -> fail(ctx, e));
     }
 

@@ -4,8 +4,6 @@ import dev.ensemble.billing.client.Reservation;
 import dev.ensemble.billing.client.SpendingGuard;
 import dev.ensemble.job.config.JobConfig;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -62,8 +60,8 @@ public class TrainingGuard {
         var g = config.guardrails();
         BigDecimal amount = estimate(draft.estimatedSeconds(), g.trainingPricePerHour(), g.minimumHold());
         Duration ttl = ttl(draft.estimatedSeconds(), draft.scheduledAt(), now, g.holdFactor(), g.holdMargin(), g.maxHold());
-        return onCaller(spending.reserve(bearer, amount, null, PURPOSE, reference(owner, jobId, idempotencyKey), ttl)
-                .map(Reservation::reservationId));
+        return spending.reserve(bearer, amount, null, PURPOSE, reference(owner, jobId, idempotencyKey), ttl)
+                .map(Reservation::reservationId);
     }
 
     /**
@@ -74,11 +72,11 @@ public class TrainingGuard {
         if (reservation == null) {
             return Uni.createFrom().voidItem();
         }
-        return onCaller(spending.release(bearer, reservation).replaceWithVoid().onFailure().recoverWithItem(e -> {
+        return spending.release(bearer, reservation).replaceWithVoid().onFailure().recoverWithItem(e -> {
             LOG.warnf("could not release spending reservation %s: %s (it expires on its own)", reservation,
                     e.getMessage());
             return null;
-        }));
+        });
     }
 
     /** Estimated hours x price per hour, rounded up to billing's 6 decimals, at least {@code minimum}. */
@@ -125,9 +123,4 @@ public class TrainingGuard {
         }
     }
 
-    /** Delivers the outcome back on the caller's Vert.x context (the billing client answers on its own). */
-    private static <T> Uni<T> onCaller(Uni<T> uni) {
-        Context context = Vertx.currentContext();
-        return context == null ? uni : uni.emitOn(task -> context.runOnContext(v -> task.run()));
-    }
 }

@@ -17,8 +17,16 @@ public final class Offload {
     }
 
     public static <T> Uni<T> blocking(Supplier<T> work) {
+        return onCaller(Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
+    }
+
+    /**
+     * {@code uni}, delivering its outcome on the Vert.x context of the thread that calls this (a
+     * request's, where its reactive Hibernate session lives), whatever thread completes it; as it is
+     * outside a Vert.x context.
+     */
+    public static <T> Uni<T> onCaller(Uni<T> uni) {
         Context context = Vertx.currentContext();
-        Uni<T> uni = Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
         return context == null ? uni : uni.emitOn(task -> context.runOnContext(v -> task.run()));
     }
 }

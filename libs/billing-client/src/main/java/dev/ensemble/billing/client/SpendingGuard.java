@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ensemble.web.ApiException;
 import dev.ensemble.web.ErrorCode;
+import dev.ensemble.web.Offload;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -41,6 +42,8 @@ import java.util.concurrent.TimeoutException;
  * be reached the work is refused with 503 {@code SERVICE_UNAVAILABLE}, never let through unchecked.
  * Settle and release are idempotent and retried once on a transport failure; reserve is retried
  * only when it carries a {@code referenceId} (billing answers the same hold for the same reference).
+ * Outcomes are delivered on the caller's Vert.x context (the request's, where its reactive Hibernate
+ * session lives), not on the client's.
  */
 @ApplicationScoped
 public class SpendingGuard {
@@ -131,8 +134,8 @@ public class SpendingGuard {
         if (retryable) {
             attempt = attempt.onFailure(SpendingGuard::transport).retry().atMost(1);
         }
-        return attempt.onFailure(SpendingGuard::transport).transform(e -> new ApiException(503,
-                ErrorCode.SERVICE_UNAVAILABLE, "billing is unavailable: " + describe(e)));
+        return Offload.onCaller(attempt.onFailure(SpendingGuard::transport).transform(e -> new ApiException(503,
+                ErrorCode.SERVICE_UNAVAILABLE, "billing is unavailable: " + describe(e))));
     }
 
     private static boolean transport(Throwable e) {
