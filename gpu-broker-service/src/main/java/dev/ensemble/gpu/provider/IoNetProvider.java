@@ -47,9 +47,7 @@ public class IoNetProvider implements GpuProvider {
     }
 
     private String api(String path) {
-        String base = config.ionet().baseUrl();
-        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
-                + "/enterprise/v1/io-cloud/vmaas" + path;
+        return ProviderHttp.url(config.ionet().baseUrl(), "/enterprise/v1/io-cloud/vmaas" + path);
     }
 
     private Map<String, String> auth() {

@@ -49,8 +49,7 @@ public class KubernetesProvider implements GpuProvider {
     }
 
     private String api(String path) {
-        String base = config.kubernetes().baseUrl();
-        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
+        return ProviderHttp.url(config.kubernetes().baseUrl(), path);
     }
 
     /** Where a pod finds its service account's token (the Deployment runs as gpu-broker-service, see k8s/base/rbac). */

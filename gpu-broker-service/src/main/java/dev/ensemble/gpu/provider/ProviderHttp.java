@@ -93,6 +93,11 @@ public class ProviderHttp {
         }
     }
 
+    /** A provider's configured base URL (with or without a trailing slash) joined with {@code path}. */
+    static String url(String base, String path) {
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
+    }
+
     /** The Vert.x client, for callers (the proxy) that stream or cap bodies themselves. */
     public HttpClient client() {
         HttpClient c = client;

@@ -45,8 +45,7 @@ public class VastAiProvider implements GpuProvider {
     }
 
     private String api(String path) {
-        String base = config.vastai().baseUrl();
-        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/api/v0" + path;
+        return ProviderHttp.url(config.vastai().baseUrl(), "/api/v0" + path);
     }
 
     private Map<String, String> auth() {
