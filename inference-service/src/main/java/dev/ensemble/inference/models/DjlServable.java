@@ -13,6 +13,7 @@ import ai.djl.translate.TranslatorContext;
 import ai.djl.util.PairList;
 import dev.ensemble.inference.serving.Servable;
 import dev.ensemble.inference.serving.Tensor;
+import dev.ensemble.ml.Architecture;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,14 +34,17 @@ final class DjlServable implements Servable {
     private final String runtime;
     private final String inputName;
     private final long[] inputRowShape;
+    /** What the network takes: float32, or int64 token ids (sent as whole floats and cast here). */
+    private final DataType inputType;
 
     private DjlServable(Model model, String runtime) {
-        this(model, runtime, null);
+        this(model, runtime, null, DataType.FLOAT32);
     }
 
-    private DjlServable(Model model, String runtime, long[] knownRowShape) {
+    private DjlServable(Model model, String runtime, long[] knownRowShape, DataType inputType) {
         this.model = model;
         this.runtime = runtime;
+        this.inputType = inputType;
         String name = null;
         long[] row = null;
         try {
@@ -68,15 +72,15 @@ final class DjlServable implements Servable {
                 .optEngine(format.engine)
                 .optOption("interOpNumThreads", "1")
                 .optOption("intraOpNumThreads", "1")
-                .optTranslator(new TensorTranslator())
+                .optTranslator(new TensorTranslator(DataType.FLOAT32))
                 .build();
         ZooModel<Tensor, Tensor> model = criteria.loadModel();
         return new DjlServable(model, format.runtime);
     }
 
-    /** A DJL {@code .params} file loaded into a known block. */
+    /** A DJL {@code .params} file loaded into the block its {@link Architecture} string names. */
     static DjlServable params(Path file, String architecture) throws Exception {
-        Blocks.Architecture arch = Blocks.parse(architecture);
+        Architecture arch = Architecture.parse(architecture);
         Path params = file;
         if (Files.isDirectory(file)) {
             try (var list = Files.list(file)) {
@@ -96,7 +100,7 @@ final class DjlServable implements Servable {
             model.close();
             throw e;
         }
-        return new DjlServable(model, ModelFormat.DJL.runtime, new long[]{arch.inputs()});
+        return new DjlServable(model, ModelFormat.DJL.runtime, arch.inputShape(), arch.inputType());
     }
 
     String inputName() {
@@ -114,7 +118,7 @@ final class DjlServable implements Servable {
 
     @Override
     public Runner newRunner() {
-        Predictor<Tensor, Tensor> predictor = model.newPredictor(new TensorTranslator());
+        Predictor<Tensor, Tensor> predictor = model.newPredictor(new TensorTranslator(inputType));
         return new Runner() {
             @Override
             public Tensor run(Tensor batch) throws Exception {
@@ -135,9 +139,16 @@ final class DjlServable implements Servable {
 
     /** One tensor in, the first floating-point output out, copied off the engine's memory. */
     static final class TensorTranslator implements NoBatchifyTranslator<Tensor, Tensor> {
+        private final DataType inputType;
+
+        TensorTranslator(DataType inputType) {
+            this.inputType = inputType;
+        }
+
         @Override
         public NDList processInput(TranslatorContext ctx, Tensor input) {
-            return new NDList(ctx.getNDManager().create(input.data(), new Shape(input.shape())));
+            NDArray x = ctx.getNDManager().create(input.data(), new Shape(input.shape()));
+            return new NDList(inputType == DataType.FLOAT32 ? x : x.toType(inputType, false));
         }
 
         @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ensemble.inference.serving.Tensor;
+import dev.ensemble.ml.Architecture;
 import dev.ensemble.web.ApiException;
 
 import java.util.ArrayList;
@@ -13,8 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the seed's {@code inputs} (one row or a batch of rows, as nested JSON arrays of numbers)
- * into a tensor checked against the model's row shape, and writes answers back as nested arrays.
+ * Reads the seed's {@code inputs} (one row or a batch of rows, as nested JSON arrays of numbers, or
+ * as strings for the networks that read text or images: {@link EncodedInputs}) into a tensor checked
+ * against the model's row shape, and writes answers back as nested arrays.
  */
 public final class Inputs {
 
@@ -56,7 +58,15 @@ public final class Inputs {
             field = "inputs." + (name.length() > 40 ? name.substring(0, 40) : name);
             values = inputs.get(name);
         }
-        return parseArray(values, field, m.inputRowShape(), maxRows);
+        Architecture net = m.network();
+        if (EncodedInputs.applies(values, net)) {
+            return EncodedInputs.parse(values, field, net, m.labels(), maxRows);
+        }
+        Parsed parsed = parseArray(values, field, m.inputRowShape(), maxRows);
+        if (net != null) {
+            EncodedInputs.checkIds(parsed.tensor(), net, field);
+        }
+        return parsed;
     }
 
     private static boolean named(JsonNode inputs) {
@@ -94,6 +104,13 @@ public final class Inputs {
             }
         }
         return new Parsed(new Tensor(new long[]{1, row.length}, row), true);
+    }
+
+    /** For a network over token ids: every value must be an id it has (a 400 naming the range otherwise). */
+    public static void checkIds(Tensor t, ServedModel m, String field) {
+        if (m.network() != null) {
+            EncodedInputs.checkIds(t, m.network(), field);
+        }
     }
 
     /** Nested arrays of numbers checked against a row shape (null: any consistent shape). */

@@ -12,7 +12,7 @@ public enum ModelFormat {
     TORCHSCRIPT("torchscript", List.of(".pt", ".pth", ".torchscript"), List.of("pytorch"), "PyTorch", "pytorch",
             "PyTorch", "TorchScript module saved with torch.jit.save (scripted or traced), run by LibTorch through DJL"),
     DJL("djl", List.of(".params"), List.of("djl-params"), "PyTorch", "pytorch", "DJL",
-            "DJL parameters (.params) of a known block named by `architecture` (mlp:<in>-<hidden>...-<out>)"),
+            "DJL parameters (.params) of a known block named by `architecture`: " + dev.ensemble.ml.Architecture.KNOWN),
     CLASSICAL("classical", List.of(".tribuo"), List.of("tribuo"), "Tribuo", "tribuo", "Tribuo",
             "Classical model (random forest, tree, SVM, logistic regression) serialized by Tribuo 4.3");
 

@@ -1,6 +1,7 @@
 package dev.ensemble.inference.models;
 
 import dev.ensemble.inference.Model;
+import dev.ensemble.ml.Architecture;
 
 import java.util.List;
 import java.util.UUID;
@@ -19,6 +20,8 @@ public final class ServedModel {
     public final String path;
     public final String architecture;
     public final boolean gpuRequired;
+    /** The network a DJL {@code .params} model is built as; null for other formats or an unknown architecture. */
+    private final Architecture network;
     volatile long[] inputRowShape;
     volatile String inputName;
     volatile List<String> labels;
@@ -34,9 +37,22 @@ public final class ServedModel {
         this.path = m.storagePath;
         this.architecture = m.architecture;
         this.gpuRequired = m.gpuRequired;
-        this.inputRowShape = inputRowShape;
+        this.network = format == ModelFormat.DJL ? network(m.architecture) : null;
+        this.inputRowShape = inputRowShape != null || network == null ? inputRowShape : network.inputShape();
         this.inputName = m.inputName;
         this.labels = labels;
+    }
+
+    private static Architecture network(String architecture) {
+        try {
+            return Architecture.parse(architecture);
+        } catch (IllegalArgumentException e) {
+            return null; // the load fails with the reason
+        }
+    }
+
+    public Architecture network() {
+        return network;
     }
 
     public long[] inputRowShape() {

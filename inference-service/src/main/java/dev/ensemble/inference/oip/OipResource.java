@@ -3,6 +3,7 @@ package dev.ensemble.inference.oip;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ensemble.inference.Model;
 import dev.ensemble.inference.config.InferenceConfig;
+import dev.ensemble.inference.models.Inputs;
 import dev.ensemble.inference.models.ModelRegistry;
 import dev.ensemble.inference.models.ModelServing;
 import dev.ensemble.inference.models.ServedModel;
@@ -132,6 +133,7 @@ public class OipResource {
             }
             ServedModel sm = serving.register(m);
             Tensor in = OipTensors.read(inputs.get(0), sm.inputRowShape(), config.serving().maxRowsPerRequest());
+            Inputs.checkIds(in, sm, "inputs[0].data");
             String outputName = outputName(body);
             return serving.predict(sm, in)
                     .onFailure().invoke(e -> usage.record(sm, 0, (System.nanoTime() - t0) / 1e6, true))
@@ -195,7 +197,7 @@ public class OipResource {
         }
         Map<String, Object> input = new LinkedHashMap<>();
         input.put("name", sm.inputName() != null ? sm.inputName() : "input0");
-        input.put("datatype", "FP32");
+        input.put("datatype", sm.network() != null && sm.network().vocabulary() > 0 ? "INT64" : "FP32");
         input.put("shape", inShape);
         Map<String, Object> output = new LinkedHashMap<>();
         output.put("name", "output0");

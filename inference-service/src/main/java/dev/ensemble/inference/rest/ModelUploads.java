@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ensemble.events.Events;
 import dev.ensemble.inference.Model;
 import dev.ensemble.inference.config.InferenceConfig;
-import dev.ensemble.inference.models.Blocks;
 import dev.ensemble.inference.models.FormatDetector;
 import dev.ensemble.inference.models.ModelFormat;
 import dev.ensemble.inference.models.ModelRegistry;
 import dev.ensemble.inference.models.ModelServing;
 import dev.ensemble.inference.models.ModelStorage;
 import dev.ensemble.inference.models.Shapes;
+import dev.ensemble.ml.Architecture;
 import dev.ensemble.web.ApiException;
 import dev.ensemble.web.ErrorCode;
 import dev.ensemble.web.Offload;
@@ -140,7 +140,8 @@ public class ModelUploads {
                     ModelFormat format = detect(temp, fileName, declaredFormat);
                     if (format == ModelFormat.DJL) {
                         try {
-                            Blocks.parse(m.architecture);
+                            Architecture net = Architecture.parse(m.architecture);
+                            m.inputType = net.inputType() == ai.djl.ndarray.types.DataType.INT64 ? "int64" : "float32";
                         } catch (IllegalArgumentException e) {
                             throw ApiException.badRequest("architecture", e.getMessage());
                         }

@@ -1,9 +1,7 @@
 package dev.ensemble.job.ml;
 
-import javax.imageio.ImageIO;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
+import dev.ensemble.ml.Pixels;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,30 +64,10 @@ public final class ImageData {
     }
 
     public static float[] read(Path file, int size) {
-        BufferedImage src;
         try {
-            src = ImageIO.read(file.toFile());
-        } catch (IOException e) {
+            return Pixels.read(file, size);
+        } catch (IOException | IllegalArgumentException e) {
             throw new JobInputException("cannot read image " + file.getFileName() + ": " + e.getMessage(), e);
         }
-        if (src == null) {
-            throw new JobInputException("not a readable image: " + file.getFileName());
-        }
-        BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.drawImage(src, 0, 0, size, size, null);
-        g.dispose();
-        float[] chw = new float[3 * size * size];
-        for (int y = 0; y < size; y++) {
-            for (int x = 0; x < size; x++) {
-                int rgb = img.getRGB(x, y);
-                int i = y * size + x;
-                chw[i] = ((rgb >> 16) & 0xff) / 255f;
-                chw[size * size + i] = ((rgb >> 8) & 0xff) / 255f;
-                chw[2 * size * size + i] = (rgb & 0xff) / 255f;
-            }
-        }
-        return chw;
     }
 }

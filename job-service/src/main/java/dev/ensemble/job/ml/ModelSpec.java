@@ -1,6 +1,8 @@
 package dev.ensemble.job.ml;
 
+import ai.djl.nn.Block;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ensemble.ml.Architecture;
 
 import java.util.List;
 import java.util.Map;
@@ -31,4 +33,13 @@ public record ModelSpec(
         Integer heads,
         String alphabet,
         Map<String, String> files) {
+
+    /** A new block of this model's architecture (the one inference-service builds to serve it). */
+    public Block newBlock() {
+        try {
+            return Architecture.parse(architecture).newBlock();
+        } catch (IllegalArgumentException e) {
+            throw new JobInputException("the model's architecture cannot be built: " + e.getMessage(), e);
+        }
+    }
 }

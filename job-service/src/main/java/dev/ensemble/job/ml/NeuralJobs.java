@@ -4,6 +4,8 @@ import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
+import dev.ensemble.ml.Architecture;
+import dev.ensemble.ml.TextIds;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,8 +38,8 @@ public final class NeuralJobs {
         TabularData d = TabularData.load(data, ctx.stringParam("label_column", null),
                 ctx.doubleParam("test_size", 0.2, 0.05, 0.5), seed, MAX_ROWS);
         float[][] ms = d.standardization();
-        ModelSpec spec = new ModelSpec(modelId, modelType, "tabular", "mlp-" + d.featureNames.size() + "-"
-                + String.join("-", hidden.stream().map(String::valueOf).toList()) + "-" + d.classes.size(),
+        ModelSpec spec = new ModelSpec(modelId, modelType, "tabular",
+                new Architecture.Mlp(d.featureNames.size(), hidden, d.classes.size()).id(),
                 "onnx", Djl.ENGINE, d.featureNames, d.classes, ms[0], ms[1], hidden, null, null, null, null, null,
                 null, null, Map.of("params", "model-0000.params", "onnx", "model.onnx"));
         ctx.log("INFO", "training " + spec.architecture() + " on " + d.trainX.length + " rows, holding out "
@@ -63,8 +65,8 @@ public final class NeuralJobs {
         ImageData.Loaded loaded = ImageData.load(data, size, 20_000);
         TabularData d = TabularData.split(List.of(), loaded.classes(), loaded.images(), loaded.labels(),
                 ctx.doubleParam("test_size", 0.2, 0.05, 0.5), seed);
-        ModelSpec spec = new ModelSpec(modelId, modelType, "image", "small-cnn-3x" + size + "x" + size + "-"
-                + d.classes.size(), "djl", Djl.ENGINE, null, d.classes, null, null, null, size, null, null, null,
+        ModelSpec spec = new ModelSpec(modelId, modelType, "image",
+                new Architecture.Cnn(3, size, size, d.classes.size()).id(), "djl", Djl.ENGINE, null, d.classes, null, null, null, size, null, null, null,
                 null, null, null, Map.of("params", "model-0000.params"));
         ctx.log("INFO", "training " + spec.architecture() + " on " + d.trainX.length + " images, holding out "
                 + d.testX.length);
@@ -82,7 +84,7 @@ public final class NeuralJobs {
         int batch = ctx.intParam("batch_size", 16, 1, 1024);
         float lr = (float) ctx.doubleParam("learning_rate", 0.001, 1e-6, 1.0);
         int length = Math.min(ctx.intParam("max_length", 32, 4, 4096), 32);
-        int vocab = 512;
+        int vocab = TextIds.DEFAULT_VOCAB;
         int embedding = Math.min(ctx.intParam("hidden_size", 32, 8, 4096), 64);
         int layers = Math.min(ctx.intParam("num_layers", 1, 1, 48), 2);
         long seed = ctx.intParam("random_state", 42, 0, Integer.MAX_VALUE);
@@ -102,7 +104,7 @@ public final class NeuralJobs {
         List<float[]> xs = new ArrayList<>();
         List<Integer> ys = new ArrayList<>();
         for (String[] row : table.rows()) {
-            long[] ids = TextData.wordIds(row[ti], vocab, length);
+            long[] ids = TextIds.wordIds(row[ti], vocab, length);
             float[] x = new float[length];
             for (int i = 0; i < length; i++) {
                 x[i] = ids[i];
@@ -115,8 +117,8 @@ public final class NeuralJobs {
         }
         TabularData d = TabularData.split(List.of(textCol), new ArrayList<>(classIds.keySet()), xs, ys,
                 ctx.doubleParam("test_size", 0.2, 0.05, 0.5), seed);
-        ModelSpec spec = new ModelSpec(modelId, modelType, "text", "text-transformer-" + layers + "x" + embedding
-                + "-len" + length + "-" + d.classes.size(), "djl", Djl.ENGINE, List.of(textCol), d.classes, null,
+        ModelSpec spec = new ModelSpec(modelId, modelType, "text",
+                new Architecture.TextTransformer(layers, embedding, 2, length, vocab, d.classes.size()).id(), "djl", Djl.ENGINE, List.of(textCol), d.classes, null,
                 null, null, null, vocab, length, embedding, layers, 2, null, Map.of("params", "model-0000.params"));
         ctx.log("INFO", "training " + spec.architecture() + " on " + d.trainX.length + " texts, holding out "
                 + d.testX.length);
@@ -135,7 +137,7 @@ public final class NeuralJobs {
         int layers = Math.min(ctx.intParam("num_layers", 1, 1, 96), 2);
         long seed = ctx.intParam("random_state", 42, 0, Integer.MAX_VALUE);
         String text = TextData.corpus(data, 100_000);
-        String alphabet = TextData.alphabet(text, 127);
+        String alphabet = TextIds.alphabet(text, 127);
         if (alphabet.length() < 2 || text.length() < length + 8) {
             throw new JobInputException("the text data is too short to train a generator");
         }
@@ -144,7 +146,7 @@ public final class NeuralJobs {
         int windows = Math.min(4000, text.length() - length);
         int stride = Math.max(1, (text.length() - length) / windows);
         for (int i = 0; i + length < text.length() && xs.size() < windows; i += stride) {
-            long[] ids = TextData.charIds(text.substring(i, i + length), alphabet, length);
+            long[] ids = TextIds.charIds(text.substring(i, i + length), alphabet, length);
             float[] x = new float[length];
             for (int k = 0; k < length; k++) {
                 x[k] = ids[k];
@@ -154,8 +156,8 @@ public final class NeuralJobs {
         }
         List<String> labels = alphabet.chars().mapToObj(c -> String.valueOf((char) c)).toList();
         TabularData d = TabularData.split(List.of("text"), labels, xs, ys, 0.1, seed);
-        ModelSpec spec = new ModelSpec(modelId, modelType, "chars", "char-transformer-" + layers + "x" + embedding
-                + "-ctx" + length + "-vocab" + alphabet.length(), "djl", Djl.ENGINE, null, labels, null, null, null,
+        ModelSpec spec = new ModelSpec(modelId, modelType, "chars",
+                new Architecture.CharTransformer(layers, embedding, 2, length, alphabet.length()).id(), "djl", Djl.ENGINE, null, labels, null, null, null,
                 null, alphabet.length() + 1, length, embedding, layers, 2, alphabet,
                 Map.of("params", "model-0000.params"));
         ctx.log("INFO", "training " + spec.architecture() + " on " + d.trainX.length + " windows of "
@@ -182,7 +184,7 @@ public final class NeuralJobs {
                                       DataMaker data, List<Long> inputShape, String inputType, AfterTraining after) {
         Djl.configure();
         try (Model model = Model.newInstance(spec.modelId())) {
-            Block block = Networks.build(spec);
+            Block block = spec.newBlock();
             model.setBlock(block);
             NDArray[] arrays = data.make(model.getNDManager());
             Map<String, Object> metrics = NeuralTrainer.train(model, arrays[0], arrays[1], arrays[2], arrays[3],

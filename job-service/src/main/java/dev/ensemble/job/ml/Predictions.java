@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import dev.ensemble.ml.TextIds;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
@@ -42,7 +43,7 @@ public final class Predictions {
         }
         Djl.configure();
         try (Model model = Model.newInstance(spec.modelId())) {
-            model.setBlock(Networks.build(spec));
+            model.setBlock(spec.newBlock());
             model.load(modelDir, "model");
             ctx.checkStopped();
             return switch (spec.task()) {
@@ -227,7 +228,7 @@ public final class Predictions {
         List<long[]> rows = new ArrayList<>();
         for (String line : input.split("\\n")) {
             if (!line.isBlank()) {
-                rows.add(TextData.wordIds(line, spec.vocabSize(), spec.maxLength()));
+                rows.add(TextIds.wordIds(line, spec.vocabSize(), spec.maxLength()));
             }
         }
         if (rows.isEmpty()) {
@@ -243,7 +244,7 @@ public final class Predictions {
         NDManager manager = model.getNDManager();
         for (int i = 0; i < count; i++) {
             try (NDManager step = manager.newSubManager()) {
-                long[] ids = TextData.charIds(text.toString(), spec.alphabet(), spec.maxLength());
+                long[] ids = TextIds.charIds(text.toString(), spec.alphabet(), spec.maxLength());
                 NDArray x = step.create(new long[][]{ids});
                 float[] p = forwardProbabilities(model, x)[0];
                 int next = sample(p, temperature, random);

@@ -1,5 +1,6 @@
-package dev.ensemble.job.ml;
+package dev.ensemble.ml;
 
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
@@ -9,36 +10,28 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.nn.transformer.IdEmbedding;
 import ai.djl.nn.transformer.TransformerEncoderBlock;
-import ai.djl.ndarray.types.Shape;
 
 import java.util.List;
 
-/** The networks job-service trains, built from a {@link ModelSpec} so a trained model can be rebuilt to serve. */
+/** The blocks behind each {@link Architecture}; use {@link Architecture#newBlock()} rather than these. */
 public final class Networks {
 
     private Networks() {
     }
 
-    public static Block build(ModelSpec spec) {
-        return switch (spec.task()) {
-            case "tabular" -> mlp(spec.hidden(), spec.labels().size());
-            case "image" -> cnn(spec.labels().size());
-            case "text", "chars" -> textTransformer(spec.vocabSize(), spec.embedding(), spec.heads(), spec.layers(),
-                    spec.labels().size());
-            default -> throw new JobInputException("unknown model task " + spec.task());
-        };
-    }
-
-    /** Fully connected layers with ReLU; the last layer gives one logit per class. */
-    public static Block mlp(List<Integer> hidden, int classes) {
-        SequentialBlock net = new SequentialBlock();
+    /**
+     * Flatten to {@code inputs} values, then Linear layers with ReLU between them: the same children,
+     * in the same order, as DJL's {@code ai.djl.basicmodelzoo.basic.Mlp}, so its saved parameters load here.
+     */
+    public static Block mlp(int inputs, List<Integer> hidden, int outputs) {
+        SequentialBlock net = new SequentialBlock().add(Blocks.batchFlattenBlock(inputs));
         for (int units : hidden) {
             net.add(Linear.builder().setUnits(units).build()).add(Activation::relu);
         }
-        return net.add(Linear.builder().setUnits(classes).build());
+        return net.add(Linear.builder().setUnits(outputs).build());
     }
 
-    /** A small convolutional classifier over {@code [3, size, size]} images scaled to 0..1. */
+    /** A small convolutional classifier over {@code [channels, height, width]} images scaled to 0..1. */
     public static Block cnn(int classes) {
         return new SequentialBlock()
                 .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(8).build())
