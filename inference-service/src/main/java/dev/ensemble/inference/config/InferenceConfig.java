@@ -58,6 +58,13 @@ public interface InferenceConfig {
         @WithDefault("1")
         int minWorkers();
 
+        /**
+         * {@code cpu}, {@code gpu} or {@code gpu:N}: where models run. A GPU is used when the model's
+         * engine sees one (a CUDA build of its native library on a GPU node), the CPU otherwise.
+         */
+        @WithDefault("cpu")
+        String device();
+
         /** Worker threads per model at most; on 2 cores more only add contention. */
         @WithDefault("2")
         int maxWorkers();

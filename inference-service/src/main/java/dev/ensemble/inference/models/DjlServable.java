@@ -1,5 +1,6 @@
 package dev.ensemble.inference.models;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
@@ -64,8 +65,9 @@ final class DjlServable implements Servable {
     }
 
     /** An ONNX graph or a TorchScript module from one file. */
-    static DjlServable file(Path file, ModelFormat format) throws Exception {
+    static DjlServable file(Path file, ModelFormat format, Device device) throws Exception {
         Criteria<Tensor, Tensor> criteria = Criteria.builder()
+                .optDevice(device)
                 .setTypes(Tensor.class, Tensor.class)
                 .optModelPath(file)
                 .optModelName(file.getFileName().toString())
@@ -79,7 +81,7 @@ final class DjlServable implements Servable {
     }
 
     /** A DJL {@code .params} file loaded into the block its {@link Architecture} string names. */
-    static DjlServable params(Path file, String architecture) throws Exception {
+    static DjlServable params(Path file, String architecture, Device device) throws Exception {
         Architecture arch = Architecture.parse(architecture);
         Path params = file;
         if (Files.isDirectory(file)) {
@@ -92,7 +94,7 @@ final class DjlServable implements Servable {
         if (!m.matches()) {
             throw new IllegalArgumentException("a DJL parameter file ends in .params");
         }
-        Model model = Model.newInstance(m.group(1), ModelFormat.DJL.engine);
+        Model model = Model.newInstance(m.group(1), device, ModelFormat.DJL.engine);
         try {
             model.setBlock(arch.newBlock());
             model.load(params.getParent(), m.group(1));
@@ -101,6 +103,11 @@ final class DjlServable implements Servable {
             throw e;
         }
         return new DjlServable(model, ModelFormat.DJL.runtime, arch.inputShape(), arch.inputType());
+    }
+
+    /** Whether the model sits on a GPU. */
+    boolean onGpu() {
+        return model.getNDManager().getDevice().isGpu();
     }
 
     String inputName() {

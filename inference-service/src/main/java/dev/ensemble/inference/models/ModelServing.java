@@ -8,6 +8,7 @@ import dev.ensemble.inference.serving.BatchPolicy;
 import dev.ensemble.inference.serving.Servable;
 import dev.ensemble.inference.serving.ServingEngine;
 import dev.ensemble.inference.serving.Tensor;
+import dev.ensemble.ml.Devices;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -210,6 +211,10 @@ public class ModelServing {
                 });
     }
 
+    private ai.djl.Device device(ModelFormat format) {
+        return Devices.resolve(config.serving().device(), format.engine);
+    }
+
     /** Opens a model file with the runtime of its format (on a loader thread). */
     private Servable open(ServedModel sm) throws Exception {
         if (sm.path == null) {
@@ -228,7 +233,8 @@ public class ModelServing {
                 return t;
             }
             case DJL -> {
-                DjlServable d = DjlServable.params(file, sm.architecture);
+                DjlServable d = DjlServable.params(file, sm.architecture, device(ModelFormat.DJL));
+                sm.onGpu = d.onGpu();
                 if (sm.inputRowShape == null) {
                     sm.inputRowShape = d.inputRowShape();
                 }
@@ -251,7 +257,8 @@ public class ModelServing {
                     }
                     sm.inputName = inputs.get(0).name();
                 }
-                DjlServable d = DjlServable.file(file, sm.format);
+                DjlServable d = DjlServable.file(file, sm.format, device(sm.format));
+                sm.onGpu = d.onGpu();
                 if (sm.inputRowShape == null && d.inputRowShape() != null && d.inputRowShape().length > 0) {
                     sm.inputRowShape = d.inputRowShape();
                 }

@@ -27,6 +27,8 @@ public final class ServedModel {
     volatile List<String> labels;
     /** Named features in row order (Tribuo models), for inputs sent as {@code {name: value}}. */
     volatile List<String> featureNames;
+    /** Whether the loaded model runs on a GPU. */
+    volatile boolean onGpu;
 
     ServedModel(Model m, ModelFormat format, long[] inputRowShape, List<String> labels) {
         this.id = m.id;
@@ -65,6 +67,10 @@ public final class ServedModel {
 
     public List<String> featureNames() {
         return featureNames;
+    }
+
+    public boolean onGpu() {
+        return onGpu;
     }
 
     public List<String> labels() {

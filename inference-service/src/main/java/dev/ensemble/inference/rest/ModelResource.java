@@ -189,7 +189,7 @@ public class ModelResource {
                         r.put("outputs", outputs);
                         r.put("latency_ms", ModelViews.round(ms));
                         r.put("metadata", Map.of("format", sm.format.id, "runtime", sm.format.runtime,
-                                "version", sm.version, "used_gpu", false));
+                                "version", sm.version, "used_gpu", sm.onGpu()));
                         return r;
                     });
         });
