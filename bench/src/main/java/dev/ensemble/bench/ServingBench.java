@@ -41,7 +41,7 @@ import java.util.concurrent.Future;
  * ceiling). Builds an MLP with DJL (random weights, saved as DJL {@code .params}), uploads it to
  * inference-service (started with auth-service by the launcher), and drives
  * {@code POST /api/v1/models/{id}/predict} with one row per request, first with {@code batch_size 1}
- * (batching off), then with batching on ({@code batch_size 32}, {@code max_batch_delay_ms 2}),
+ * (batching off), then with batching on ({@code batch_size 64}, {@code max_batch_delay_ms 4}, the service default),
  * retuned through {@code PUT /api/v1/models/{id}/config}. The in-process ceiling runs the same
  * parameters in the bench JVM: N threads, each with its own predictor, one row per call (what the
  * service does with batching off) and, for reference, 32 rows per call.
@@ -57,8 +57,8 @@ public final class ServingBench {
         int duration = 10;
         int warmup = 3;
         String arch = "1024-2048-2048-10";
-        int batch = 32;
-        int delay = 2;
+        int batch = 64;
+        int delay = 4;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = args[++i];
