@@ -137,7 +137,8 @@ public class ChatSocket {
     final class Connection {
         final ServerWebSocket ws;
         final UUID owner;
-        final String bearer;
+        /** The caller's token, used to hold each answer's cost; a {@code control auth} message renews it. */
+        volatile String bearer;
         final String clientId;
         final String sessionId;
         final Context context;
@@ -322,7 +323,7 @@ public class ChatSocket {
             String action = data == null ? null : data.isTextual() ? data.asText()
                     : data.hasNonNull("action") ? data.get("action").asText() : data.hasNonNull("type") ? data.get("type").asText() : null;
             if (action == null) {
-                throw ApiException.badRequest("data.action", "required: ping, pong or status");
+                throw ApiException.badRequest("data.action", "required: ping, pong, status or auth");
             }
             Map<String, Object> d = new LinkedHashMap<>();
             switch (action) {
@@ -333,6 +334,10 @@ public class ChatSocket {
                     }
                 }
                 case "pong" -> {
+                    return;
+                }
+                case "auth" -> {
+                    renew(id, data);
                     return;
                 }
                 case "status" -> {
@@ -346,12 +351,42 @@ public class ChatSocket {
                     d.put("messages_per_minute", limit);
                 }
                 default -> throw ApiException.badRequest("data.action", "unknown action '" + truncate(action)
-                        + "'; expected ping, pong or status");
+                        + "'; expected ping, pong, status or auth");
             }
             if (id != null) {
                 d.put("id", id);
             }
             send("control", d);
+        }
+
+        /**
+         * {@code {"action": "auth", "token": "<fresh access token>"}}: a long-lived connection keeps
+         * working past its first token's expiry. The token must be valid and the same user's.
+         */
+        private void renew(String id, JsonNode data) {
+            String fresh = data.isObject() && data.hasNonNull("token") && data.get("token").isTextual()
+                    ? data.get("token").asText().trim() : null;
+            if (fresh == null || fresh.isEmpty() || fresh.length() > 16_384) {
+                throw ApiException.badRequest("data.token", "required: a fresh access token (JWT)");
+            }
+            String token = fresh.regionMatches(true, 0, "Bearer ", 0, 7) ? fresh.substring(7).trim() : fresh;
+            context.owner().executeBlocking(() -> callers.fromToken(token), false).onComplete(ar -> {
+                UUID who = ar.succeeded() ? ar.result() : null;
+                if (who == null) {
+                    error(id, ErrorCode.INVALID_TOKEN, "the token is not a valid access token", "data.token");
+                } else if (!who.equals(owner)) {
+                    error(id, ErrorCode.FORBIDDEN, "the token belongs to another user", "data.token");
+                } else {
+                    bearer = token;
+                    Map<String, Object> d = new LinkedHashMap<>();
+                    d.put("action", "auth");
+                    d.put("result", "renewed");
+                    if (id != null) {
+                        d.put("id", id);
+                    }
+                    send("control", d);
+                }
+            });
         }
 
         private void command(String id, JsonNode data) {
@@ -390,7 +425,7 @@ public class ChatSocket {
                                     + "\"swarm_type\":\"research-team|coding-team|creative-team|coding-debate\",\"stream\":true}}",
                             "stream", "like chat, always token by token",
                             "command", "cancel, history, clear, models, help",
-                            "control", "ping, pong, status"));
+                            "control", "ping, pong, status, auth (with a fresh token)"));
                     send("command", d);
                 }
                 default -> throw ApiException.badRequest("data.command", "unknown command '" + truncate(command)

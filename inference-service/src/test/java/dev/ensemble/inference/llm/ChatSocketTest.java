@@ -173,6 +173,32 @@ class ChatSocketTest {
     }
 
     @Test
+    void aLongLivedConnectionRenewsItsTokenForTheSameUserOnly() throws Exception {
+        UUID user = UUID.randomUUID();
+        Client c = connect("/api/v1/chat/ws/client-9/ws-" + UUID.randomUUID(), TestKeys.user(user));
+        c.next();
+        String fresh = TestKeys.token(user, java.util.Set.of("user"), java.time.Duration.ofHours(1));
+        c.send("{\"type\":\"control\",\"id\":\"r1\",\"data\":{\"action\":\"auth\",\"token\":\"Bearer " + fresh + "\"}}");
+        JsonNode ok = c.nextOfType("control");
+        assertEquals("renewed", ok.at("/data/result").asText());
+        assertEquals("r1", ok.at("/data/id").asText());
+
+        c.send("{\"type\":\"control\",\"data\":{\"action\":\"auth\",\"token\":\"" + TestKeys.user(UUID.randomUUID()) + "\"}}");
+        assertEquals("FORBIDDEN", c.nextOfType("error").at("/data/code").asText());
+        String expired = TestKeys.token(user, java.util.Set.of("user"), java.time.Duration.ofMinutes(-10));
+        c.send("{\"type\":\"control\",\"data\":{\"action\":\"auth\",\"token\":\"" + expired + "\"}}");
+        assertEquals("INVALID_TOKEN", c.nextOfType("error").at("/data/code").asText());
+        c.send("{\"type\":\"control\",\"data\":{\"action\":\"auth\",\"token\":\"not.a.jwt\"}}");
+        assertEquals("INVALID_TOKEN", c.nextOfType("error").at("/data/code").asText());
+        c.send("{\"type\":\"control\",\"data\":{\"action\":\"auth\"}}");
+        assertEquals("data.token", c.nextOfType("error").at("/data/field").asText());
+
+        // the connection keeps answering, now with the renewed token
+        c.send("{\"type\":\"stream\",\"data\":{\"message\":\"Hello\",\"optimization_mode\":\"lite\"}}");
+        assertEquals("chat", c.nextOfType("chat").get("type").asText());
+    }
+
+    @Test
     void rateLimitsMessagesPerConnection() throws Exception {
         Client c = connect("/api/v1/chat/ws/client-3/ws-" + UUID.randomUUID(), TestKeys.user(UUID.randomUUID()));
         c.next();
