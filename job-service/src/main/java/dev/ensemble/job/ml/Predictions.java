@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import dev.ensemble.ml.Networks;
 import dev.ensemble.ml.TextIds;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
@@ -44,7 +45,16 @@ public final class Predictions {
         Djl.configure();
         try (Model model = Model.newInstance(spec.modelId())) {
             model.setBlock(spec.newBlock());
-            model.load(modelDir, "model");
+            try {
+                model.load(modelDir, "model");
+            } catch (MalformedModelException e) {
+                if (!"tabular".equals(spec.task())) {
+                    throw e;
+                }
+                // an MLP trained before the block gained its flatten layer (see Networks.legacyMlp)
+                model.setBlock(Networks.legacyMlp(spec.hidden(), spec.labels().size()));
+                model.load(modelDir, "model");
+            }
             ctx.checkStopped();
             return switch (spec.task()) {
                 case "tabular" -> classify(model, spec, tabularRows(spec, input, true), ctx);

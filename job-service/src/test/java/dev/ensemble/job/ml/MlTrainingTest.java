@@ -75,6 +75,35 @@ class MlTrainingTest {
     }
 
     @Test
+    void predictsWithAnMlpSavedInTheLayoutBeforeTheSharedLibrary() throws Exception {
+        Path modelDir = dir.resolve("legacy");
+        Files.createDirectories(modelDir);
+        float[][] rows = {{0, 0, 0, 0}, {6, -4, 0, 2}};
+        float[][] expected;
+        try (ai.djl.Model m = ai.djl.Model.newInstance("legacy")) {
+            m.setBlock(dev.ensemble.ml.Networks.legacyMlp(List.of(8), 3));
+            m.getBlock().initialize(m.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
+                    new ai.djl.ndarray.types.Shape(1, 4));
+            expected = Predictions.forwardProbabilities(m, m.getNDManager().create(rows));
+            m.save(modelDir, "model");
+        }
+        ModelSpec spec = new ModelSpec("legacy", "mlp", "tabular", "mlp-4-8-3", "onnx", "PyTorch",
+                List.of("a", "b", "c", "d"), List.of("x", "y", "z"), new float[4], new float[]{1, 1, 1, 1}, List.of(8),
+                null, null, null, null, null, null, null, Map.of("params", "model-0000.params"));
+        Map<String, Object> pred = Predictions.run(spec, modelDir, "0,0,0,0\n6,-4,0,2", p -> null, new Ctx(Map.of(), dir));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> out = (List<Map<String, Object>>) pred.get("predictions");
+        for (int i = 0; i < 2; i++) {
+            int best = 0;
+            for (int k = 1; k < 3; k++) {
+                best = expected[i][k] > expected[i][best] ? k : best;
+            }
+            assertEquals(List.of("x", "y", "z").get(best), out.get(i).get("label"));
+            assertEquals(expected[i][best], ((Number) out.get(i).get("confidence")).doubleValue(), 1e-3);
+        }
+    }
+
+    @Test
     void stopsWithinABatch() throws Exception {
         Path csv = dir.resolve("tabular.csv");
         Files.writeString(csv, TestData.blobsCsv(120, 2));

@@ -31,6 +31,18 @@ public final class Networks {
         return net.add(Linear.builder().setUnits(outputs).build());
     }
 
+    /**
+     * The MLP as job-service built it before 2026-12-02 (no flatten block in front), so parameters
+     * saved then still load: their child blocks differ from {@link #mlp}'s and DJL refuses them there.
+     */
+    public static Block legacyMlp(List<Integer> hidden, int outputs) {
+        SequentialBlock net = new SequentialBlock();
+        for (int units : hidden) {
+            net.add(Linear.builder().setUnits(units).build()).add(Activation::relu);
+        }
+        return net.add(Linear.builder().setUnits(outputs).build());
+    }
+
     /** A small convolutional classifier over {@code [channels, height, width]} images scaled to 0..1. */
     public static Block cnn(int classes) {
         return new SequentialBlock()
