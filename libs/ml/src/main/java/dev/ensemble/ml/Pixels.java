@@ -1,6 +1,7 @@
 package dev.ensemble.ml;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import java.awt.Graphics2D;
@@ -46,7 +47,7 @@ public final class Pixels {
     }
 
     private static float[] read(InputStream in, int height, int width) throws IOException {
-        BufferedImage src = decodeBounded(in);
+        BufferedImage src = decodeBounded(in, height, width);
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
@@ -66,8 +67,12 @@ public final class Pixels {
         return chw;
     }
 
-    /** Reads the size from the header first, so a decompression bomb is refused before it is decoded. */
-    private static BufferedImage decodeBounded(InputStream in) throws IOException {
+    /**
+     * Reads the size from the header first, so a decompression bomb is refused before it is decoded,
+     * and decodes a large image subsampled to at most about four times the target size, so memory
+     * stays small whatever the upload.
+     */
+    private static BufferedImage decodeBounded(InputStream in, int height, int width) throws IOException {
         try (ImageInputStream iis = ImageIO.createImageInputStream(in)) {
             Iterator<ImageReader> readers = iis == null ? null : ImageIO.getImageReaders(iis);
             if (readers == null || !readers.hasNext()) {
@@ -76,11 +81,19 @@ public final class Pixels {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(iis, true, true);
-                if ((long) reader.getWidth(0) * reader.getHeight(0) > MAX_PIXELS) {
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                if ((long) w * h > MAX_PIXELS) {
                     throw new IllegalArgumentException("the image is larger than " + MAX_PIXELS / 1_000_000
                             + " megapixels");
                 }
-                return reader.read(0);
+                ImageReadParam param = reader.getDefaultReadParam();
+                int sx = Math.max(1, w / (4 * width));
+                int sy = Math.max(1, h / (4 * height));
+                if (sx > 1 || sy > 1) {
+                    param.setSourceSubsampling(sx, sy, 0, 0);
+                }
+                return reader.read(0, param);
             } finally {
                 reader.dispose();
             }

@@ -45,6 +45,23 @@ class PreprocessingTest {
     }
 
     @Test
+    void aLargeImageIsDecodedSubsampledToTheSameColours() throws Exception {
+        BufferedImage big = new BufferedImage(1200, 900, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = big.createGraphics();
+        g.setColor(new java.awt.Color(200, 40, 10));
+        g.fillRect(0, 0, 600, 900);
+        g.setColor(new java.awt.Color(10, 40, 200));
+        g.fillRect(600, 0, 600, 900);
+        g.dispose();
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(big, "png", png);
+        float[] chw = Pixels.decode(png.toByteArray(), 8, 8);
+        assertEquals(200 / 255f, chw[0], 1e-6f);          // red plane, top-left
+        assertEquals(10 / 255f, chw[7], 1e-6f);           // red plane, top-right
+        assertEquals(200 / 255f, chw[2 * 64 + 7], 1e-6f); // blue plane, top-right
+    }
+
+    @Test
     void garbageIsNotAnImage() {
         assertThrows(IllegalArgumentException.class,
                 () -> Pixels.decode("not an image".getBytes(StandardCharsets.UTF_8), 4, 4));
