@@ -87,8 +87,12 @@ class TrainAndServeIT extends SystemTest {
     }
 
     String infer(String auth, String modelId, String input) {
+        return infer(auth, modelId, input, Map.of());
+    }
+
+    String infer(String auth, String modelId, String input, Map<String, Object> parameters) {
         return gateway().header("Authorization", auth).contentType(ContentType.JSON)
-                .body(Map.of("model_id", modelId, "input_data", input)).post("/jobs/inference")
+                .body(Map.of("model_id", modelId, "input_data", input, "parameters", parameters)).post("/jobs/inference")
                 .then().statusCode(201).extract().path("job_id");
     }
 
@@ -124,7 +128,7 @@ class TrainAndServeIT extends SystemTest {
     }
 
     @Test
-    void aCnnAndATextClassifierTrainedByJobsAreServed() throws Exception {
+    void aCnnATextClassifierAndACharacterModelTrainedByJobsAreServed() throws Exception {
         String email = uniqueEmail("train-serve");
         register(email, "Train Serve");
         String auth = "Bearer " + login(email);
@@ -135,6 +139,10 @@ class TrainAndServeIT extends SystemTest {
                 "hyperparameters", Map.of("epochs", 4, "learning_rate", 0.01, "batch_size", 8, "image_size", 12)));
         String bertJob = train(auth, Map.of("model_type", "bert", "data_path", texts,
                 "hyperparameters", Map.of("epochs", 3, "learning_rate", 0.005, "batch_size", 16, "max_length", 8)));
+        String corpus = upload(auth, "fox.txt", ("the quick brown fox jumps over the lazy dog. ".repeat(20))
+                .getBytes(StandardCharsets.UTF_8), "text/plain");
+        String gptJob = train(auth, Map.of("model_type", "gpt", "data_path", corpus,
+                "hyperparameters", Map.of("epochs", 1, "batch_size", 32, "max_length", 8, "hidden_size", 16)));
 
         JsonPath cnn = JobsIT.awaitCompleted(auth.substring(7), cnnJob);
         String cnnModel = cnn.getString("result.model_id");
@@ -163,6 +171,15 @@ class TrainAndServeIT extends SystemTest {
         JsonPath textJob = JobsIT.awaitCompleted(auth.substring(7), infer(auth, bertModel, review));
         assertEquals(textJob.getString("result.predictions[0].label"), text[0]);
         assertEquals(textJob.getDouble("result.predictions[0].confidence"), (Double) text[1], 1e-3);
+
+        // the character model: its next character for a prompt, greedy, against a one-character job
+        String gptModel = JobsIT.awaitCompleted(auth.substring(7), gptJob).getString("result.model_id");
+        awaitReady(auth, gptModel);
+        String prompt = "the quick brown f";
+        JsonPath next = predict(auth, gptModel, prompt);
+        JsonPath generated = JobsIT.awaitCompleted(auth.substring(7), infer(auth, gptModel, prompt,
+                Map.of("max_length", 1, "temperature", 0)));
+        assertEquals(generated.getString("result.generated_text"), next.getString("outputs.label"));
 
         // another user cannot use them
         String otherEmail = uniqueEmail("train-serve-other");
