@@ -159,6 +159,13 @@ class TrainAndServeIT extends SystemTest {
         JsonPath job = JobsIT.awaitCompleted(auth.substring(7), infer(auth, cnnModel, images + "/red/img0.png"));
         assertEquals(job.getString("result.predictions[0].label"), served[0]);
         assertEquals(job.getDouble("result.predictions[0].confidence"), (Double) served[1], 1e-3);
+        // Ai-semble's vision path classifies with the same model (the caller's newest image model)
+        JsonPath classified = gateway().header("Authorization", auth)
+                .multiPart("image", "red.png", png(0xd01010, 0), "image/png").multiPart("top_k", "2")
+                .post("/api/v2/ai/vision/classify").then().statusCode(200).extract().jsonPath();
+        assertEquals(cnnModel, classified.getString("model_id"));
+        assertEquals(served[0], classified.getString("predictions[0].class"));
+        assertEquals((Double) served[1], classified.getDouble("predictions[0].confidence"), 1e-3);
         // an image it has not seen, in a batch with another
         JsonPath batch = predict(auth, cnnModel, List.of(Base64.getEncoder().encodeToString(red),
                 Base64.getEncoder().encodeToString(png(0x1010d0, 4))));
@@ -180,6 +187,12 @@ class TrainAndServeIT extends SystemTest {
         JsonPath generated = JobsIT.awaitCompleted(auth.substring(7), infer(auth, gptModel, prompt,
                 Map.of("max_length", 1, "temperature", 0)));
         assertEquals(generated.getString("result.generated_text"), next.getString("outputs.label"));
+
+        // Ai-semble's NLP path
+        gateway().header("Authorization", auth).contentType(ContentType.JSON)
+                .body(Map.of("text", "I love this product! It's amazing and works perfectly."))
+                .post("/api/v2/ai/nlp/analyze").then().statusCode(200).body("sentiment.label", equalTo("positive"))
+                .body("detected_language", equalTo("en"));
 
         // another user cannot use them
         String otherEmail = uniqueEmail("train-serve-other");

@@ -5,15 +5,15 @@ import dev.ensemble.web.ApiException;
 import dev.ensemble.web.ErrorCode;
 
 /** The answer for each way the engine can refuse or fail a request. */
-final class ServingErrors {
+public final class ServingErrors {
 
-    static final String MODEL_NOT_LOADED = "MODEL_NOT_LOADED";
+    public static final String MODEL_NOT_LOADED = "MODEL_NOT_LOADED";
     static final String MODEL_ERROR = "MODEL_ERROR";
 
     private ServingErrors() {
     }
 
-    static Throwable map(Throwable e) {
+    public static Throwable map(Throwable e) {
         Throwable t = e;
         while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
             t = t.getCause();

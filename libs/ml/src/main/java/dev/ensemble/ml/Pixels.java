@@ -27,6 +27,37 @@ public final class Pixels {
     private Pixels() {
     }
 
+    /** What an image's header says: its format ({@code png}, {@code jpeg}, ...) and size. */
+    public record Info(String format, int width, int height) {
+    }
+
+    /**
+     * Reads only the header of encoded image bytes.
+     *
+     * @throws IllegalArgumentException when the bytes are not a PNG, JPEG, BMP or GIF image
+     */
+    public static Info info(byte[] encoded) {
+        try (ImageInputStream iis = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
+            Iterator<ImageReader> readers = iis == null ? null : ImageIO.getImageReaders(iis);
+            if (readers == null || !readers.hasNext()) {
+                throw new IllegalArgumentException("not a readable image (PNG, JPEG, BMP or GIF)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(iis, true, true);
+                return new Info(reader.getFormatName().toLowerCase(java.util.Locale.ROOT), reader.getWidth(0),
+                        reader.getHeight(0));
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof IllegalArgumentException iae) {
+                throw iae;
+            }
+            throw new IllegalArgumentException("not a readable image: " + e.getMessage(), e);
+        }
+    }
+
     /** A PNG, JPEG, BMP or GIF file as {@code [3, size, size]} floats. */
     public static float[] read(Path file, int size) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {

@@ -42,6 +42,7 @@ class PreprocessingTest {
         float[] chw = Pixels.decode(png.toByteArray(), 2, 2);
         assertArrayEquals(new float[]{1, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1}, chw, 1e-6f);
         assertEquals(3 * 8 * 8, Pixels.decode(png.toByteArray(), 8, 8).length);
+        assertEquals(new Pixels.Info("png", 2, 2), Pixels.info(png.toByteArray()));
     }
 
     @Test
@@ -68,5 +69,7 @@ class PreprocessingTest {
         assertThrows(IllegalArgumentException.class, () -> Pixels.decode(new byte[0], 4, 4));
         byte[] truncated = {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
         assertThrows(IllegalArgumentException.class, () -> Pixels.decode(truncated, 4, 4));
+        assertThrows(IllegalArgumentException.class, () -> Pixels.info(truncated));
+        assertThrows(IllegalArgumentException.class, () -> Pixels.info(new byte[]{1, 2, 3}));
     }
 }
