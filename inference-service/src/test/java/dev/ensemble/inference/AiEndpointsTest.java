@@ -68,6 +68,15 @@ class AiEndpointsTest {
             assertTrue(labels.contains(l), l + " in " + labels);
         }
         assertTrue(ents.getList("entities.text").contains("Ada Lovelace"));
+
+        // hostile shapes answer in linear time (a quadratic pattern would stall here)
+        long t0 = System.nanoTime();
+        nlp(user, "analyze", Map.of("text", "a.".repeat(49_000) + "b"));
+        nlp(user, "analyze", Map.of("text", "Ab ".repeat(33_000)));
+        nlp(user, "analyze", Map.of("text", "http://" + ".".repeat(99_000)));
+        nlp(user, "analyze", Map.of("text", "a@" + "b.".repeat(49_000)));
+        nlp(user, "summarize", Map.of("text", "word ".repeat(19_999) + "end.", "max_length", 5_000));
+        assertTrue(System.nanoTime() - t0 < 30_000_000_000L, "hostile texts took over 30 s");
     }
 
     @Test

@@ -251,13 +251,16 @@ final class TextAnalysis {
         return out;
     }
 
-    private static final Pattern EMAIL = Pattern.compile("[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+");
-    private static final Pattern URL = Pattern.compile("https?://[^\\s<>\"]+[^\\s<>\".,;:!?)]");
+    // Each pattern starts only at the start of a run (look-behind, \\b) and does not backtrack into it,
+    // so a long run without a match costs linear time, not quadratic; repeated groups are bounded,
+    // as Java's matcher recurses once per repetition (a long run would overflow the stack).
+    private static final Pattern EMAIL = Pattern.compile("(?<![\\w.+-])[\\w.+-]++@[\\w-]++(?:\\.[\\w-]++){1,10}");
+    private static final Pattern URL = Pattern.compile("\\bhttps?://[^\\s<>\"]*[^\\s<>\".,;:!?)]");
     private static final Pattern MONEY = Pattern.compile("[$€£¥]\\s?\\d[\\d,]*(?:\\.\\d+)?|\\b\\d[\\d,]*(?:\\.\\d+)?\\s?(?:USD|EUR|GBP|dollars|euros)\\b");
     private static final Pattern PERCENT = Pattern.compile("\\b\\d+(?:\\.\\d+)?\\s?%");
     private static final Pattern DATE = Pattern.compile("\\b\\d{4}-\\d{2}-\\d{2}\\b|\\b(?:January|February|March|April|May|June|July|"
             + "August|September|October|November|December)\\s+\\d{1,2}(?:st|nd|rd|th)?(?:,?\\s+\\d{4})?\\b");
-    private static final Pattern PROPER = Pattern.compile("\\b[A-Z][\\p{L}'-]+(?:\\s+[A-Z][\\p{L}'-]+)*\\b");
+    private static final Pattern PROPER = Pattern.compile("\\b[A-Z][\\p{L}'-]+(?:\\s+[A-Z][\\p{L}'-]+){0,5}\\b");
 
     /** Pattern entities (email, URL, money, percent, date) and runs of capitalised words (proper nouns). */
     static List<Map<String, Object>> entities(String text, int max) {
