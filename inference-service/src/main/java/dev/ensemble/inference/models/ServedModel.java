@@ -20,7 +20,7 @@ public final class ServedModel {
     public final String path;
     public final String architecture;
     public final boolean gpuRequired;
-    /** The network a DJL {@code .params} model is built as; null for other formats or an unknown architecture. */
+    /** The network the model was built as (its {@code architecture}); null when none or unknown. */
     private final Architecture network;
     volatile long[] inputRowShape;
     volatile String inputName;
@@ -39,7 +39,9 @@ public final class ServedModel {
         this.path = m.storagePath;
         this.architecture = m.architecture;
         this.gpuRequired = m.gpuRequired;
-        this.network = format == ModelFormat.DJL ? network(m.architecture) : null;
+        // For a .params file the network is what loads; for an exported graph (job-service's ONNX CNN)
+        // it says how the inputs are preprocessed.
+        this.network = m.architecture == null ? null : network(m.architecture);
         this.inputRowShape = inputRowShape != null || network == null ? inputRowShape : network.inputShape();
         this.inputName = m.inputName;
         this.labels = labels;

@@ -66,8 +66,9 @@ public final class NeuralJobs {
         TabularData d = TabularData.split(List.of(), loaded.classes(), loaded.images(), loaded.labels(),
                 ctx.doubleParam("test_size", 0.2, 0.05, 0.5), seed);
         ModelSpec spec = new ModelSpec(modelId, modelType, "image",
-                new Architecture.Cnn(3, size, size, d.classes.size()).id(), "djl", Djl.ENGINE, null, d.classes, null, null, null, size, null, null, null,
-                null, null, null, Map.of("params", "model-0000.params"));
+                new Architecture.Cnn(3, size, size, d.classes.size()).id(), "onnx", Djl.ENGINE, null, d.classes, null,
+                null, null, size, null, null, null, null, null, null,
+                Map.of("params", "model-0000.params", "onnx", "model.onnx"));
         ctx.log("INFO", "training " + spec.architecture() + " on " + d.trainX.length + " images, holding out "
                 + d.testX.length);
         long[] shape = {3, size, size};
@@ -75,7 +76,13 @@ public final class NeuralJobs {
                 m.create(flat(d.trainX)).reshape(new ai.djl.ndarray.types.Shape(d.trainX.length, 3, size, size)),
                 m.create(toFloat(d.trainY)),
                 m.create(flat(d.testX)).reshape(new ai.djl.ndarray.types.Shape(d.testX.length, 3, size, size)),
-                m.create(toFloat(d.testY))}, List.of(shape[0], shape[1], shape[2]), "float32", model -> { });
+                m.create(toFloat(d.testY))}, List.of(shape[0], shape[1], shape[2]), "float32", model -> {
+                    try {
+                        OnnxExport.cnn(model.getBlock(), 3, size, size, modelId, modelDir.resolve("model.onnx"));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
     }
 
     /** Text classification: a CSV with a text column and a label column. */

@@ -57,9 +57,7 @@ public final class OnnxExport {
             graph.addInitializer(tensor("W" + i, shapes.get(i), weights.get(i)));
             graph.addInitializer(tensor("b" + i, new long[]{shapes.get(i)[0]}, biases.get(i)));
             String out = "g" + i;
-            graph.addNode(node("Gemm", "gemm" + i, List.of(current, "W" + i, "b" + i), out).toBuilder()
-                    .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("transB")
-                            .setType(OnnxMl.AttributeProto.AttributeType.INT).setI(1)));
+            graph.addNode(gemm("gemm" + i, current, "W" + i, "b" + i, out));
             current = out;
             if (i < weights.size() - 1) {
                 graph.addNode(node("Relu", "relu" + i, List.of(out), "r" + i));
@@ -69,6 +67,72 @@ public final class OnnxExport {
         graph.addNode(node("Softmax", "softmax", List.of(current), "probabilities").toBuilder()
                 .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("axis")
                         .setType(OnnxMl.AttributeProto.AttributeType.INT).setI(1)));
+        write(graph, file);
+    }
+
+    /**
+     * Writes the small CNN ({@link dev.ensemble.ml.Networks#cnn}) as an ONNX graph (opset 13): two
+     * {@code Conv} (3x3, padding 1) + {@code Relu} + {@code MaxPool} (2x2, stride 2), {@code Flatten},
+     * {@code Gemm} + {@code Relu}, {@code Gemm}, {@code Softmax}. Input {@code input}
+     * {@code float[batch, 3, size, size]} (pixels 0..1, as trained), output {@code probabilities}.
+     */
+    public static void cnn(Block block, int channels, int height, int width, String name, Path file) throws IOException {
+        List<float[]> values = new ArrayList<>();
+        List<long[]> shapes = new ArrayList<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            NDArray array = p.getValue().getArray();
+            values.add(array.toFloatArray());
+            shapes.add(array.getShape().getShape());
+        }
+        if (values.size() != 8 || shapes.get(0).length != 4 || shapes.get(2).length != 4) {
+            throw new IllegalStateException("not the small CNN: " + values.size() + " parameters");
+        }
+        long classes = shapes.get(6)[0];
+        OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder().setName(name)
+                .addInput(valueInfo("input", channels, height, width))
+                .addOutput(valueInfo("probabilities", classes));
+        String[] names = {"conv0_w", "conv0_b", "conv1_w", "conv1_b", "fc0_w", "fc0_b", "fc1_w", "fc1_b"};
+        for (int i = 0; i < names.length; i++) {
+            graph.addInitializer(tensor(names[i], shapes.get(i), values.get(i)));
+        }
+        String current = "input";
+        for (int c = 0; c < 2; c++) {
+            graph.addNode(node("Conv", "conv" + c, List.of(current, "conv" + c + "_w", "conv" + c + "_b"), "c" + c).toBuilder()
+                    .addAttribute(ints("kernel_shape", 3, 3)).addAttribute(ints("pads", 1, 1, 1, 1))
+                    .addAttribute(ints("strides", 1, 1)));
+            graph.addNode(node("Relu", "conv_relu" + c, List.of("c" + c), "cr" + c));
+            graph.addNode(node("MaxPool", "pool" + c, List.of("cr" + c), "p" + c).toBuilder()
+                    .addAttribute(ints("kernel_shape", 2, 2)).addAttribute(ints("strides", 2, 2)));
+            current = "p" + c;
+        }
+        graph.addNode(node("Flatten", "flatten", List.of(current), "flat").toBuilder()
+                .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("axis")
+                        .setType(OnnxMl.AttributeProto.AttributeType.INT).setI(1)));
+        graph.addNode(gemm("fc0", "flat", "fc0_w", "fc0_b", "f0"));
+        graph.addNode(node("Relu", "fc_relu0", List.of("f0"), "fr0"));
+        graph.addNode(gemm("fc1", "fr0", "fc1_w", "fc1_b", "logits"));
+        graph.addNode(node("Softmax", "softmax", List.of("logits"), "probabilities").toBuilder()
+                .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("axis")
+                        .setType(OnnxMl.AttributeProto.AttributeType.INT).setI(1)));
+        write(graph, file);
+    }
+
+    private static OnnxMl.NodeProto gemm(String name, String x, String w, String b, String out) {
+        return node("Gemm", name, List.of(x, w, b), out).toBuilder()
+                .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("transB")
+                        .setType(OnnxMl.AttributeProto.AttributeType.INT).setI(1)).build();
+    }
+
+    private static OnnxMl.AttributeProto ints(String name, long... values) {
+        OnnxMl.AttributeProto.Builder a = OnnxMl.AttributeProto.newBuilder().setName(name)
+                .setType(OnnxMl.AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            a.addInts(v);
+        }
+        return a.build();
+    }
+
+    private static void write(OnnxMl.GraphProto.Builder graph, Path file) throws IOException {
         OnnxMl.ModelProto model = OnnxMl.ModelProto.newBuilder()
                 .setIrVersion(7)
                 .setProducerName("ensemble-job-service")
@@ -87,11 +151,14 @@ public final class OnnxExport {
         return OnnxMl.NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs).addOutput(output).build();
     }
 
-    private static OnnxMl.ValueInfoProto valueInfo(String name, long width) {
-        OnnxMl.TensorShapeProto shape = OnnxMl.TensorShapeProto.newBuilder()
-                .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("batch"))
-                .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(width))
-                .build();
+    /** A float tensor {@code [batch, dims...]}. */
+    private static OnnxMl.ValueInfoProto valueInfo(String name, long... dims) {
+        OnnxMl.TensorShapeProto.Builder b = OnnxMl.TensorShapeProto.newBuilder()
+                .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
+        for (long d : dims) {
+            b.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        OnnxMl.TensorShapeProto shape = b.build();
         return OnnxMl.ValueInfoProto.newBuilder().setName(name)
                 .setType(OnnxMl.TypeProto.newBuilder().setTensorType(OnnxMl.TypeProto.Tensor.newBuilder()
                         .setElemType(OnnxMl.TensorProto.DataType.FLOAT.getNumber()).setShape(shape)))

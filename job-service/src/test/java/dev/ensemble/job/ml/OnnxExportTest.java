@@ -53,6 +53,45 @@ class OnnxExportTest {
     }
 
     @Test
+    void cnnExportAgreesWithDjl() throws Exception {
+        Path images = dir.resolve("images");
+        TestData.unzip(TestData.imagesZip(4), images);
+        TrainingOutput out = NeuralJobs.images("c", "cnn", images, dir.resolve("c"),
+                new MlTrainingTest.Ctx(Map.of("epochs", 2, "image_size", 12, "learning_rate", 0.01), dir.resolve("ck")));
+        assertEquals("onnx", out.format());
+        assertEquals("model.onnx", out.mainFile());
+        List<String> files = List.of("red/img0.png", "blue/img1.png", "green/img2.png");
+        float[][][][] batch = new float[files.size()][][][];
+        for (int i = 0; i < files.size(); i++) {
+            float[] chw = ImageData.read(images.resolve(files.get(i)), 12);
+            batch[i] = new float[3][12][12];
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < 12; y++) {
+                    System.arraycopy(chw, c * 144 + y * 12, batch[i][c][y], 0, 12);
+                }
+            }
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(dir.resolve("c/model.onnx").toString(), new OrtSession.SessionOptions());
+             OnnxTensor input = OnnxTensor.createTensor(env, batch);
+             OrtSession.Result result = session.run(Map.of("input", input))) {
+            float[][] probs = (float[][]) result.get(0).getValue();
+            for (int i = 0; i < files.size(); i++) {
+                Map<String, Object> djl = Predictions.run(out.spec(), dir.resolve("c"), files.get(i), images::resolve,
+                        new MlTrainingTest.Ctx(Map.of(), dir));
+                @SuppressWarnings("unchecked")
+                Map<String, Object> p = ((List<Map<String, Object>>) djl.get("predictions")).get(0);
+                int best = 0;
+                for (int c = 1; c < probs[i].length; c++) {
+                    best = probs[i][c] > probs[i][best] ? c : best;
+                }
+                assertEquals(p.get("label"), out.spec().labels().get(best));
+                assertEquals(((Number) p.get("confidence")).doubleValue(), probs[i][best], 1e-3);
+            }
+        }
+    }
+
+    @Test
     void logisticRegressionExportRuns() throws Exception {
         Path csv = dir.resolve("t.csv");
         Files.writeString(csv, TestData.blobsCsv(90, 12));
