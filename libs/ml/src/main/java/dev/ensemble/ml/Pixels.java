@@ -37,23 +37,12 @@ public final class Pixels {
      * @throws IllegalArgumentException when the bytes are not a PNG, JPEG, BMP or GIF image
      */
     public static Info info(byte[] encoded) {
-        try (ImageInputStream iis = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
-            Iterator<ImageReader> readers = iis == null ? null : ImageIO.getImageReaders(iis);
-            if (readers == null || !readers.hasNext()) {
-                throw new IllegalArgumentException("not a readable image (PNG, JPEG, BMP or GIF)");
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(iis, true, true);
-                return new Info(reader.getFormatName().toLowerCase(java.util.Locale.ROOT), reader.getWidth(0),
-                        reader.getHeight(0));
-            } finally {
-                reader.dispose();
-            }
+        try {
+            return withReader(new ByteArrayInputStream(encoded), reader -> new Info(
+                    reader.getFormatName().toLowerCase(java.util.Locale.ROOT), reader.getWidth(0), reader.getHeight(0)));
+        } catch (IllegalArgumentException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
-            if (e instanceof IllegalArgumentException iae) {
-                throw iae;
-            }
             throw new IllegalArgumentException("not a readable image: " + e.getMessage(), e);
         }
     }
@@ -104,6 +93,28 @@ public final class Pixels {
      * stays small whatever the upload.
      */
     private static BufferedImage decodeBounded(InputStream in, int height, int width) throws IOException {
+        return withReader(in, reader -> {
+            int w = reader.getWidth(0);
+            int h = reader.getHeight(0);
+            if ((long) w * h > MAX_PIXELS) {
+                throw new IllegalArgumentException("the image is larger than " + MAX_PIXELS / 1_000_000 + " megapixels");
+            }
+            ImageReadParam param = reader.getDefaultReadParam();
+            int sx = Math.max(1, w / (4 * width));
+            int sy = Math.max(1, h / (4 * height));
+            if (sx > 1 || sy > 1) {
+                param.setSourceSubsampling(sx, sy, 0, 0);
+            }
+            return reader.read(0, param);
+        });
+    }
+
+    private interface ReaderWork<T> {
+        T apply(ImageReader reader) throws IOException;
+    }
+
+    /** Runs {@code work} with the reader of the image's format, positioned on its first image. */
+    private static <T> T withReader(InputStream in, ReaderWork<T> work) throws IOException {
         try (ImageInputStream iis = ImageIO.createImageInputStream(in)) {
             Iterator<ImageReader> readers = iis == null ? null : ImageIO.getImageReaders(iis);
             if (readers == null || !readers.hasNext()) {
@@ -112,19 +123,7 @@ public final class Pixels {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(iis, true, true);
-                int w = reader.getWidth(0);
-                int h = reader.getHeight(0);
-                if ((long) w * h > MAX_PIXELS) {
-                    throw new IllegalArgumentException("the image is larger than " + MAX_PIXELS / 1_000_000
-                            + " megapixels");
-                }
-                ImageReadParam param = reader.getDefaultReadParam();
-                int sx = Math.max(1, w / (4 * width));
-                int sy = Math.max(1, h / (4 * height));
-                if (sx > 1 || sy > 1) {
-                    param.setSourceSubsampling(sx, sy, 0, 0);
-                }
-                return reader.read(0, param);
+                return work.apply(reader);
             } finally {
                 reader.dispose();
             }
