@@ -231,9 +231,9 @@ public class VisionResource {
                     .filter(m -> Model.READY.equals(m.status) && takesImages(m)).findFirst()
                     .orElseGet(() -> {
                         if (required) {
-                            throw ApiException.notFound("image model: you have no ready model that takes images; train "
-                                    + "one (POST /jobs/training, model_type cnn) or upload one with input_shape [3,H,W], "
-                                    + "then name it in `model`");
+                            throw new ApiException(404, ErrorCode.NOT_FOUND, "no image model: you have no ready model "
+                                    + "that takes images; train one (POST /jobs/training, model_type cnn) or upload one "
+                                    + "with input_shape [3,H,W], then name it in `model`");
                         }
                         return null;
                     }));
