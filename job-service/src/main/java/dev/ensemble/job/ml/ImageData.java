@@ -13,10 +13,6 @@ import java.util.stream.Stream;
 /** Image folders ({@code <root>/<class>/<image>}) read as {@code [3, size, size]} floats in 0..1. */
 public final class ImageData {
 
-    static {
-        System.setProperty("java.awt.headless", "true");
-    }
-
     private ImageData() {
     }
 
