@@ -1,5 +1,7 @@
 package dev.ensemble.inference.ai;
 
+import dev.ensemble.inference.rest.ModelViews;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,14 +49,14 @@ final class ImageStats {
         for (int bin : bins.subList(0, Math.min(5, bins.size()))) {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("hex", hex(sums[bin][0] / count[bin], sums[bin][1] / count[bin], sums[bin][2] / count[bin]));
-            c.put("share", TextAnalysis.round(count[bin] / (double) plane));
+            c.put("share", ModelViews.round(count[bin] / (double) plane));
             dominant.add(c);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("dominant", dominant);
         out.put("mean_rgb", List.of(byteOf(mean[0] / plane), byteOf(mean[1] / plane), byteOf(mean[2] / plane)));
         double brightness = luma / plane;
-        out.put("brightness", TextAnalysis.round(brightness));
+        out.put("brightness", ModelViews.round(brightness));
         out.put("tone", brightness < 0.25 ? "dark" : brightness > 0.75 ? "bright" : "medium");
         return out;
     }

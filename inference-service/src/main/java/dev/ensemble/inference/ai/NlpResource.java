@@ -1,6 +1,7 @@
 package dev.ensemble.inference.ai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ensemble.inference.rest.ModelViews;
 import dev.ensemble.web.ApiException;
 import dev.ensemble.web.Offload;
 import io.smallrye.mutiny.Uni;
@@ -43,11 +44,12 @@ public class NlpResource {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("request_id", AiRequests.id(requestId));
             r.put("text_length", text.length());
-            Map<String, Object> detected = TextAnalysis.language(text);
-            String lang = language == null ? (String) detected.get("language") : language;
+            // a language the caller names is taken as given, not detected
+            Map<String, Object> detected = language == null ? TextAnalysis.language(text) : null;
+            String lang = detected == null ? language : (String) detected.get("language");
             if (types.contains("language")) {
                 r.put("detected_language", lang);
-                r.put("language_confidence", language == null ? detected.get("confidence") : 1.0);
+                r.put("language_confidence", detected == null ? 1.0 : detected.get("confidence"));
             }
             List<Map<String, Object>> unavailable = new ArrayList<>();
             boolean english = lang.equals("en") || lang.equals("und");
@@ -100,7 +102,7 @@ public class NlpResource {
             r.put("summary", s.text());
             r.put("summary_length", s.summaryWords());
             r.put("compression_ratio", s.originalWords() == 0 ? 0.0
-                    : TextAnalysis.round(s.summaryWords() / (double) s.originalWords()));
+                    : ModelViews.round(s.summaryWords() / (double) s.originalWords()));
             r.put("min_length_met", s.summaryWords() >= min);
             r.put("sentences", s.sentences());
             r.put("sentences_selected", s.sentencesSelected());

@@ -1,5 +1,7 @@
 package dev.ensemble.inference.ai;
 
+import dev.ensemble.inference.rest.ModelViews;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -130,7 +132,7 @@ final class TextAnalysis {
                 * Math.min(1.0, bestHits / 4.0));
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("language", best);
-        r.put("confidence", round(best.equals("und") ? 0 : confidence));
+        r.put("confidence", ModelViews.round(best.equals("und") ? 0 : confidence));
         return r;
     }
 
@@ -173,10 +175,10 @@ final class TextAnalysis {
         String label = polarity >= 0.05 ? "positive" : polarity <= -0.05 ? "negative" : "neutral";
         double confidence = opinion == 0 ? 0.5 : Math.min(0.99, 0.55 + Math.abs(polarity) * 0.45);
         Map<String, Object> r = new LinkedHashMap<>();
-        r.put("polarity", round(polarity));
-        r.put("subjectivity", round(subjectivity));
+        r.put("polarity", ModelViews.round(polarity));
+        r.put("subjectivity", ModelViews.round(subjectivity));
         r.put("label", label);
-        r.put("confidence", round(confidence));
+        r.put("confidence", ModelViews.round(confidence));
         r.put("method", "lexicon");
         return r;
     }
@@ -244,8 +246,8 @@ final class TextAnalysis {
                     }
                     Map<String, Object> k = new LinkedHashMap<>();
                     k.put("text", e.getKey());
-                    k.put("relevance", round(e.getValue() / top));
-                    k.put("sentiment", round(n == 0 ? 0 : Math.max(-1, Math.min(1, v / n / 3))));
+                    k.put("relevance", ModelViews.round(e.getValue() / top));
+                    k.put("sentiment", ModelViews.round(n == 0 ? 0 : Math.max(-1, Math.min(1, v / n / 3))));
                     out.add(k);
                 });
         return out;
@@ -415,9 +417,5 @@ final class TextAnalysis {
             end = m.end();
         }
         return s.substring(0, end);
-    }
-
-    static double round(double v) {
-        return Math.round(v * 1000) / 1000.0;
     }
 }

@@ -8,9 +8,9 @@ import dev.ensemble.inference.models.ModelServing;
 import dev.ensemble.inference.models.ServedModel;
 import dev.ensemble.inference.models.Shapes;
 import dev.ensemble.inference.models.UsageRecorder;
+import dev.ensemble.inference.rest.ModelViews;
 import dev.ensemble.inference.rest.ServingErrors;
 import dev.ensemble.inference.serving.Tensor;
-import dev.ensemble.ml.Architecture;
 import dev.ensemble.ml.Pixels;
 import dev.ensemble.web.ApiException;
 import dev.ensemble.web.ErrorCode;
@@ -165,11 +165,10 @@ public class VisionResource {
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest("image", e.getMessage());
             }
-        }).chain(pixels -> serving.predict(sm, new Tensor(new long[]{1, 3, row[1], row[2]}, pixels)))
-                .onFailure().invoke(e -> usage.record(sm, 0, (System.nanoTime() - t0) / 1e6, true))
+        }).chain(pixels -> usage.metered(sm, 1, t0,
+                        serving.predict(sm, new Tensor(new long[]{1, 3, row[1], row[2]}, pixels))))
                 .onFailure().transform(ServingErrors::map)
                 .map(out -> {
-                    usage.record(sm, 1, (System.nanoTime() - t0) / 1e6, false);
                     float[] p = probabilities(out.data(), out.rowSize());
                     List<String> labels = sm.labels();
                     Integer[] order = new Integer[p.length];
@@ -182,7 +181,7 @@ public class VisionResource {
                         int c = order[i];
                         Map<String, Object> e = new LinkedHashMap<>();
                         e.put("class", labels != null && labels.size() == p.length ? labels.get(c) : "class_" + c);
-                        e.put("confidence", TextAnalysis.round(p[c]));
+                        e.put("confidence", ModelViews.round(p[c]));
                         e.put("class_id", c);
                         predictions.add(e);
                     }
@@ -245,31 +244,11 @@ public class VisionResource {
                     : registry.findByName(owner, model.trim(), null).onItem().ifNull()
                     .failWith(() -> ApiException.notFound("model " + AiRequests.shorten(model.trim())));
         }
-        return found.map(m -> {
-            if (m == null) {
-                return null;
-            }
-            if (Model.FAILED.equals(m.status)) {
-                throw new ApiException(422, ServingErrors.MODEL_NOT_LOADED, "model failed to load: " + m.error);
-            }
-            return serving.register(m);
-        });
+        return found.map(m -> m == null ? null : serving.register(ServingErrors.servable(m)));
     }
 
     static boolean takesImages(Model m) {
-        long[] shape = null;
-        try {
-            shape = Shapes.parse(m.inputShape);
-        } catch (NumberFormatException ignored) {
-            // not a shape we can read
-        }
-        if (shape == null && m.architecture != null) {
-            try {
-                shape = Architecture.parse(m.architecture).inputShape();
-            } catch (IllegalArgumentException ignored) {
-                // not one of ours
-            }
-        }
+        long[] shape = ServedModel.rowShape(m);
         return shape != null && shape.length == 3 && shape[0] == 3;
     }
 

@@ -63,9 +63,7 @@ public final class Inputs {
             return EncodedInputs.parse(values, field, net, m.labels(), maxRows);
         }
         Parsed parsed = parseArray(values, field, m.inputRowShape(), maxRows);
-        if (net != null) {
-            EncodedInputs.checkIds(parsed.tensor(), net, field);
-        }
+        checkIds(parsed.tensor(), m, field);
         return parsed;
     }
 

@@ -125,13 +125,7 @@ public class ModelServing {
                 // unreadable labels: answer scores without names
             }
         }
-        long[] shape = null;
-        try {
-            shape = Shapes.parse(m.inputShape);
-        } catch (NumberFormatException ignored) {
-            // validated when written
-        }
-        ServedModel sm = new ServedModel(m, format, shape, labels);
+        ServedModel sm = new ServedModel(m, format, labels);
         ServedModel raced = served.putIfAbsent(m.id, sm);
         if (raced != null) {
             return raced;

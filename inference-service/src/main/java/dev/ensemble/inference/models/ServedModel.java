@@ -30,7 +30,7 @@ public final class ServedModel {
     /** Whether the loaded model runs on a GPU. */
     volatile boolean onGpu;
 
-    ServedModel(Model m, ModelFormat format, long[] inputRowShape, List<String> labels) {
+    ServedModel(Model m, ModelFormat format, List<String> labels) {
         this.id = m.id;
         this.ownerId = m.ownerId;
         this.name = m.name;
@@ -41,13 +41,33 @@ public final class ServedModel {
         this.gpuRequired = m.gpuRequired;
         // For a .params file the network is what loads; for an exported graph (job-service's ONNX CNN)
         // it says how the inputs are preprocessed.
-        this.network = m.architecture == null ? null : network(m.architecture);
-        this.inputRowShape = inputRowShape != null || network == null ? inputRowShape : network.inputShape();
+        this.network = network(m.architecture);
+        this.inputRowShape = rowShape(m.inputShape, network);
         this.inputName = m.inputName;
         this.labels = labels;
     }
 
+    /** A model row's input row shape: as stored, else its architecture's; null when neither says. */
+    public static long[] rowShape(Model m) {
+        return rowShape(m.inputShape, network(m.architecture));
+    }
+
+    private static long[] rowShape(String stored, Architecture network) {
+        try {
+            long[] shape = Shapes.parse(stored);
+            if (shape != null) {
+                return shape;
+            }
+        } catch (NumberFormatException ignored) {
+            // validated when written
+        }
+        return network == null ? null : network.inputShape();
+    }
+
     private static Architecture network(String architecture) {
+        if (architecture == null) {
+            return null;
+        }
         try {
             return Architecture.parse(architecture);
         } catch (IllegalArgumentException e) {

@@ -4,6 +4,7 @@ import dev.ensemble.events.Topics;
 import dev.ensemble.events.outbox.Outbox;
 import dev.ensemble.events.usage.UsageRecorded;
 import dev.ensemble.inference.Model;
+import dev.ensemble.inference.serving.Tensor;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -54,6 +55,16 @@ public class UsageRecorder {
     }
 
     private final Map<UUID, Counts> counts = new ConcurrentHashMap<>();
+
+    /**
+     * {@code prediction}, metered when it ends: {@code rows} predictions, or an error, with the latency
+     * since {@code startNanos} (a request's start).
+     */
+    public Uni<Tensor> metered(ServedModel m, int rows, long startNanos, Uni<Tensor> prediction) {
+        return prediction
+                .onFailure().invoke(e -> record(m, 0, (System.nanoTime() - startNanos) / 1e6, true))
+                .onItem().invoke(out -> record(m, rows, (System.nanoTime() - startNanos) / 1e6, false));
+    }
 
     /** One request for {@code rows} predictions (none when it failed). */
     public void record(ServedModel m, int rows, double latencyMs, boolean error) {

@@ -8,6 +8,7 @@ import dev.ensemble.inference.models.ModelRegistry;
 import dev.ensemble.inference.models.ModelServing;
 import dev.ensemble.inference.models.ServedModel;
 import dev.ensemble.inference.models.UsageRecorder;
+import dev.ensemble.inference.rest.ServingErrors;
 import dev.ensemble.inference.serving.ServingEngine;
 import dev.ensemble.inference.serving.ServingException;
 import dev.ensemble.inference.serving.Tensor;
@@ -128,18 +129,13 @@ public class OipResource {
         }
         JsonNode id = body.get("id");
         return resolve(model, version).chain(m -> {
-            if (Model.FAILED.equals(m.status)) {
-                throw new ApiException(422, "MODEL_NOT_LOADED", "model failed to load: " + m.error);
-            }
-            ServedModel sm = serving.register(m);
+            ServedModel sm = serving.register(ServingErrors.servable(m));
             Tensor in = OipTensors.read(inputs.get(0), sm.inputRowShape(), config.serving().maxRowsPerRequest());
             Inputs.checkIds(in, sm, "inputs[0].data");
             String outputName = outputName(body);
-            return serving.predict(sm, in)
-                    .onFailure().invoke(e -> usage.record(sm, 0, (System.nanoTime() - t0) / 1e6, true))
+            return usage.metered(sm, in.rows(), t0, serving.predict(sm, in))
                     .onFailure().transform(OipResource::mapError)
                     .map(out -> {
-                        usage.record(sm, in.rows(), (System.nanoTime() - t0) / 1e6, false);
                         Map<String, Object> r = new LinkedHashMap<>();
                         r.put("model_name", m.name);
                         r.put("model_version", m.version);

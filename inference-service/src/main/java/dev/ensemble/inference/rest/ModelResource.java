@@ -177,12 +177,10 @@ public class ModelResource {
         }
         return servedModel(modelId).chain(sm -> {
             Inputs.Parsed in = Inputs.parse(body.get("inputs"), sm, config.serving().maxRowsPerRequest());
-            return serving.predict(sm, in.tensor())
-                    .onFailure().invoke(e -> usage.record(sm, 0, (System.nanoTime() - t0) / 1e6, true))
+            return usage.metered(sm, in.tensor().rows(), t0, serving.predict(sm, in.tensor()))
                     .onFailure().transform(ServingErrors::map)
                     .map(out -> {
                         double ms = (System.nanoTime() - t0) / 1e6;
-                        usage.record(sm, in.tensor().rows(), ms, false);
                         ObjectNode outputs = Inputs.outputs(out, in.single(), sm.labels());
                         Map<String, Object> r = new LinkedHashMap<>();
                         r.put("model_id", sm.id);
@@ -335,12 +333,7 @@ public class ModelResource {
             }
             return Uni.createFrom().item(cached.get());
         }
-        return registry.findOwned(owner, modelId).map(m -> {
-            if (Model.FAILED.equals(m.status)) {
-                throw new ApiException(422, ServingErrors.MODEL_NOT_LOADED, "model failed to load: " + m.error);
-            }
-            return serving.register(m);
-        });
+        return registry.findOwned(owner, modelId).map(m -> serving.register(ServingErrors.servable(m)));
     }
 
     private UUID owner() {

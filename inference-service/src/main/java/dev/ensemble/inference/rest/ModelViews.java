@@ -109,7 +109,7 @@ public class ModelViews {
         return "/api/v1/models/" + m.id + "/predict";
     }
 
-    static double round(double d) {
+    public static double round(double d) {
         return Math.round(d * 1000.0) / 1000.0;
     }
 

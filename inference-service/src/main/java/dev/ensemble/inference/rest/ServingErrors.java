@@ -1,5 +1,6 @@
 package dev.ensemble.inference.rest;
 
+import dev.ensemble.inference.Model;
 import dev.ensemble.inference.serving.ServingException;
 import dev.ensemble.web.ApiException;
 import dev.ensemble.web.ErrorCode;
@@ -11,6 +12,14 @@ public final class ServingErrors {
     static final String MODEL_ERROR = "MODEL_ERROR";
 
     private ServingErrors() {
+    }
+
+    /** {@code m}, when it can serve; a model that failed to load is a 422 with its reason. */
+    public static Model servable(Model m) {
+        if (Model.FAILED.equals(m.status)) {
+            throw new ApiException(422, MODEL_NOT_LOADED, "model failed to load: " + m.error);
+        }
+        return m;
     }
 
     public static Throwable map(Throwable e) {
